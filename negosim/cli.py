@@ -1,0 +1,121 @@
+"""The ``negosim`` command: a thin edge over the library's functions.
+
+Every error a user can cause is a :class:`~negosim.errors.NegosimError`: it is printed as located
+paragraphs on standard error and the command exits with status 2.  Anything else is a bug and keeps
+its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from negosim.errors import NegosimError, ScenarioError
+from negosim.scenario import Scenario, load_scenario
+
+app = typer.Typer(
+    name="negosim",
+    help="Diplomatic negotiation simulator: validate, run, sweep and plot scenario files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_USAGE = 2
+
+
+def _summary(scenario: Scenario) -> str:
+    packages = sorted({issue.package for issue in scenario.issues.values()})
+    n_quotes = len(scenario.evidence())
+    n_assumptions = len(scenario.assumptions())
+    parts = [
+        f"{len(scenario.actors)} actors ({', '.join(a.name for a in scenario.actors.values())})",
+        f"{len(scenario.officials)} officials",
+        f"{len(scenario.issues)} issues in {len(packages)} package(s) ({', '.join(packages)})",
+        f"{len(scenario.events)} events",
+        f"{len(scenario.deadlines)} deadline(s)"
+        + (
+            " (" + ", ".join(f"{d.label} {d.date}" for d in scenario.deadlines.values()) + ")"
+            if scenario.deadlines
+            else ""
+        ),
+        f"{n_quotes} evidence quotes, all found in their sources",
+        f"{n_assumptions} assumptions",
+        f"calendar {scenario.calendar.start} to {scenario.calendar.end}, "
+        f"{len(scenario.calendar.round_dates())} rounds of {scenario.calendar.round_days} days",
+        f"model {scenario.engine.model}",
+    ]
+    return "\n".join("  " + p for p in parts)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
+) -> None:
+    """Check scenario files; print a summary of each valid one. Exit 0 if all are valid, else 2."""
+    failed = 0
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(f"ok {file}: {scenario.metadata.title}")
+        typer.echo(_summary(scenario))
+    if failed:
+        typer.echo(f"{failed} of {len(files)} file(s) invalid", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        from negosim.io import write_text_atomic
+
+        write_text_atomic(out, text)
+        typer.echo(f"wrote {out}")
+
+
+def scenario_json_schema() -> dict[str, object]:
+    """The JSON Schema of the scenario format, with a title and ``$schema`` set."""
+    document = Scenario.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "negosim scenario"
+    return document
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``negosim`` console command; returns the exit status.
+
+    Click handles its own usage errors (exit 2); a :class:`NegosimError` raised by a command is
+    printed without a traceback and also gives exit 2.
+    """
+    try:
+        app(args=argv, prog_name="negosim")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except NegosimError as exc:
+        typer.echo(str(exc), err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
