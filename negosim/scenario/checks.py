@@ -150,6 +150,21 @@ def _actors(s: Scenario) -> Iterator[Finding]:
             )
 
 
+def _fallback_conflicts(s: Scenario) -> Iterator[Finding]:
+    """Two fallbacks may not impose different outcomes on one issue: no-deal must be one world."""
+    first: dict[str, tuple[str, Any]] = {}
+    for actor_id, actor in s.actors.items():
+        for issue_id, position in actor.fallback.outcomes.items():
+            if issue_id not in first:
+                first[issue_id] = (actor_id, position)
+            elif first[issue_id][1] != position:
+                other, theirs = first[issue_id]
+                yield ("actors", actor_id, "fallback", "outcomes", issue_id), (
+                    f"conflicts with the fallback of {other!r} ({theirs!r} vs {position!r}): "
+                    "without a deal an issue has one outcome"
+                )
+
+
 def _red_line(loc: Loc, issue_id: str, issue: Issue, red: Any, position: Any) -> Iterator[Finding]:
     if issue.kind == "continuous":
         if red.range is None:
@@ -336,7 +351,7 @@ def _split(path: str) -> list[Any]:
 def check_scenario(scenario: Scenario) -> list[Finding]:
     """Every cross-reference and range problem of a schema-valid scenario."""
     findings: list[Finding] = []
-    for check in (_issues, _actors, _officials, _calendar_and_events, _engine, _sources):
+    for check in (_issues, _actors, _fallback_conflicts, _officials, _calendar_and_events, _engine, _sources):
         findings.extend(check(scenario))
     return findings
 

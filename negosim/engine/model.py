@@ -1,0 +1,352 @@
+"""The negotiation as a Mesa model carrying a block of replicates as arrays.
+
+Each :meth:`NegotiationModel.step` is one dated round: events due by the round's date fire, actors
+re-form their stances from their officials, and on every open package a proposer offers the
+package it likes best among those every actor's aspiration accepts.  Packages end in agreement,
+breakdown (no package beats every fallback and nothing scheduled can change that), a failed
+ratification, or the deadline.  The rules are documented in :mod:`negosim.engine.strategy` and
+``docs/engine.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import mesa
+import numpy as np
+
+from negosim.engine import strategy
+from negosim.engine.agents import ActorAgent, OfficialAgent
+from negosim.engine.compiled import Compiled, option_index
+from negosim.engine.params import BlockParams
+from negosim.scenario.schema import (
+    AuthorityEffect,
+    CapabilityEffect,
+    PositionEffect,
+    SalienceEffect,
+)
+
+__all__ = ["END_REASONS", "NegotiationModel"]
+
+OPEN, AGREED, BREAKDOWN, RATIFICATION_FAILED, DEADLINE = range(5)
+END_REASONS = ("open", "agreement", "breakdown", "ratification_failed", "deadline")
+
+
+class NegotiationModel(mesa.Model):
+    """Deadline-driven multilateral bargaining over a block of replicates.
+
+    Parameters
+    ----------
+    compiled
+        The compiled scenario.
+    params
+        The block's sampled inputs.
+    protocol
+        ``"capability"``: each round's proposer is drawn with probability proportional to
+        capability (Baron & Ferejohn 1989); ``"alternating"``: actors propose in turn, in the
+        order of the file (Rubinstein 1982 for two actors).
+    pull_limit
+        How far (points on 0-100) officials other than the head can pull an actor's ideal point.
+    record
+        Keep per-round aspirations and ideal points (for trajectories).
+    explain
+        Keep a round-by-round narrative (meant for a block of one replicate).
+    seed
+        Seed of Mesa's own generator; the rules draw nothing from it.
+    """
+
+    def __init__(
+        self,
+        compiled: Compiled,
+        params: BlockParams,
+        *,
+        protocol: str = "capability",
+        pull_limit: float = 25.0,
+        record: bool = False,
+        explain: bool = False,
+        seed: int = 0,
+    ):
+        super().__init__(rng=seed)
+        self.compiled = compiled
+        self.params = params
+        self.protocol = protocol
+        self.pull_limit = pull_limit
+        self.record = record
+        self.explain = explain
+        self.narrative: list[str] = []
+        self.explain_at = 0  # the replicate whose round-by-round story is told
+        c = compiled
+        R, A = params.n, c.n_actors
+        self.salience = params.salience.copy()
+        self.capability = params.capability.copy()
+        self.officials = [OfficialAgent(self, o) for o in range(len(c.official_ids))]
+        self.actors = [ActorAgent(self, a) for a in range(A)]
+        for official in self.officials:
+            self.actors[official.actor_index].officials.append(official)
+        self.beta = np.array([actor.beta for actor in self.actors])
+        self.alpha = strategy.concession_alpha(self.beta, c.n_rounds)
+        K = len(c.packages)
+        self.status = np.zeros((K, R), dtype=np.int8)
+        self.end_round = np.full((K, R), -1, dtype=np.int64)
+        self.combo = np.zeros((K, R), dtype=np.int64)
+        for k, package in enumerate(c.packages):
+            self.combo[k] = package.no_deal
+        self.round_index = 0
+        self.ratify_all = params.ratifies.all(axis=1)
+        self.ratify_probability = params.pass_probability.prod(axis=1)
+        self._pending = self._pending_changes()
+        self._fallback_acts = [
+            np.array([package_in_fallback(c, k, a) for a in range(A)]) for k in range(K)
+        ]
+        self._head_seen: list[np.ndarray] = []
+        self.aspirations = np.full((c.n_rounds, K, R, A), np.nan) if record else None
+        self.ideals = np.full((c.n_rounds, R, A, len(c.issue_ids)), np.nan) if record else None
+        self.running = c.n_rounds > 0
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def position_of(self, issue: int, position: Any) -> tuple[float, int]:
+        """``(value, choice)`` of a stated position: choice is -1 except on unordered issues."""
+        c = self.compiled
+        spec = c.scenario.issues[c.issue_ids[issue]]
+        k = option_index(spec, c.option_ids[issue], c.option_values[issue], position)
+        value = float(c.option_values[issue][k])
+        return value, (k if spec.kind == "nominal" else -1)
+
+    def _pending_changes(self) -> np.ndarray:
+        """``(T,)`` True where an event with effects is still due after that round."""
+        c = self.compiled
+        dates = [
+            c.scenario.events[e].date
+            for e in c.event_ids
+            if c.scenario.events[e].effects
+            or any(o.effects for o in c.scenario.events[e].outcomes.values())
+        ]
+        last = c.deadline_date or c.scenario.calendar.end
+        return np.array([any(d > day and d <= last for d in dates) for day in c.round_dates])
+
+    def _recognition(self, t0: int) -> np.ndarray:
+        """``(T - t0, R, A)`` probability that each actor proposes in each remaining round."""
+        c = self.compiled
+        R, A, T = self.params.n, c.n_actors, c.n_rounds
+        if self.protocol == "alternating":
+            rec = np.zeros((T - t0, R, A))
+            for t in range(t0, T):
+                rec[t - t0, :, t % A] = 1.0
+            return rec
+        total = self.capability.sum(axis=1, keepdims=True)
+        share = np.where(total > 0, self.capability / np.where(total > 0, total, 1.0), 1.0 / A)
+        return np.broadcast_to(share, (T - t0, R, A))
+
+    def _proposer(self, t: int) -> np.ndarray:
+        R, A = self.params.n, self.compiled.n_actors
+        if self.protocol == "alternating":
+            return np.full(R, t % A, dtype=np.int64)
+        share = self._recognition(t)[0]
+        draw = self.params.proposer_draw[:, t]
+        return np.minimum((draw[:, None] >= np.cumsum(share, axis=1)).sum(axis=1), A - 1)
+
+    # -- events and stances ------------------------------------------------------------------
+
+    def _fire_events(self, t: int) -> bool:
+        c, p = self.compiled, self.params
+        day = c.round_dates[t]
+        before = c.round_dates[t - 1] if t > 0 else dt.date.min
+        due = [e for e, k in enumerate(c.event_ids) if before < c.scenario.events[k].date <= day]
+        changed = False
+        for draw in p.effects:
+            if draw.event not in due:
+                continue
+            mask = p.happens[:, draw.event]
+            if draw.outcome >= 0:
+                mask = mask & (p.outcome[:, draw.event] == draw.outcome)
+            if mask.any():
+                self._apply(draw.effect, draw.values, mask)
+                changed = True
+        if self.explain:
+            for e in due:
+                if not p.happens[self.explain_at, e]:
+                    continue
+                event = c.scenario.events[c.event_ids[e]]
+                line = f"  event: {event.label}"
+                if p.outcome[self.explain_at, e] >= 0:
+                    line += f": {list(event.outcomes.values())[p.outcome[self.explain_at, e]].label}"
+                self.narrative.append(line)
+        return changed
+
+    def _apply(self, effect: Any, values: np.ndarray | None, mask: np.ndarray) -> None:
+        c = self.compiled
+        a = c.actor_ids.index(effect.actor)
+        if isinstance(effect, AuthorityEffect):
+            self.actors[a].head[mask] = c.official_ids.index(effect.official)
+        elif isinstance(effect, SalienceEffect):
+            i = c.issue_ids.index(effect.issue)
+            assert values is not None
+            current = self.salience[:, a, i]
+            new = values if effect.set is not None else current + values
+            self.salience[:, a, i] = np.where(mask, np.clip(new, 0.0, 1.0), current)
+        elif isinstance(effect, CapabilityEffect):
+            assert values is not None
+            self.capability[:, a] = np.where(mask, self.capability[:, a] * values, self.capability[:, a])
+        elif isinstance(effect, PositionEffect):
+            i = c.issue_ids.index(effect.issue)
+            value, choice = self.position_of(i, effect.to)
+            self.actors[a].override_value[mask, i] = value
+            self.actors[a].override_choice[mask, i] = choice
+
+    def _evaluate(self, t: int) -> None:
+        """Recompute utilities, reservations and strategic floors from round ``t`` on."""
+        c, p = self.compiled, self.params
+        day = c.round_dates[t]
+        stances = [actor.stance(day, self.pull_limit) for actor in self.actors]
+        ideal = np.stack([s[0] for s in stances], axis=1)  # (R, A, I)
+        choice = np.stack([s[1] for s in stances], axis=1)
+        self.ideal = ideal
+        self.option_u = []
+        for i, issue_id in enumerate(c.issue_ids):
+            nominal = c.scenario.issues[issue_id].kind == "nominal"
+            self.option_u.append(
+                strategy.option_utility(
+                    c.option_values[i],
+                    ideal[:, :, i],
+                    choice[:, :, i] if nominal else None,
+                    p.explicit_utility[i],
+                    p.risk,
+                )
+            )
+        recognition = self._recognition(t)
+        self.utility, self.u_eff, self.reservation, self.floors = [], [], [], []
+        for k, package in enumerate(c.packages):
+            u = strategy.package_utility(package, self.option_u, self.salience)
+            # A stated fallback value replaces the computed one on the packages it acts on.
+            value = np.where(self._fallback_acts[k][None, :], p.fallback_value, np.nan)
+            res = np.where(np.isnan(value), u[:, :, package.no_deal], value)
+            u_eff = strategy.effective_utility(package, u, res, self.ratify_probability)
+            self.utility.append(u)
+            self.u_eff.append(u_eff)
+            self.reservation.append(res)
+            self.floors.append(strategy.strategic_floors(u_eff, res, p.patience, recognition))
+        self.floor_start = t
+
+    def _heads_changed(self, t: int) -> bool:
+        day = self.compiled.round_dates[t]
+        heads = [actor.current_head(day) for actor in self.actors]
+        changed = not self._head_seen or any(
+            not np.array_equal(a, b) for a, b in zip(heads, self._head_seen, strict=True)
+        )
+        self._head_seen = heads
+        return changed
+
+    # -- one round ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Play one dated round on every open package."""
+        c = self.compiled
+        t = self.round_index
+        if self.explain:
+            self.narrative.append(f"round {t + 1}, {c.round_dates[t]}")
+        fired = self._fire_events(t)
+        if self._heads_changed(t) or fired or t == 0:
+            self._evaluate(t)
+        proposer = self._proposer(t)
+        for k, package in enumerate(c.packages):
+            open_ = self.status[k] == OPEN
+            if not open_.any():
+                continue
+            u_eff = self.u_eff[k]
+            floor = self.floors[k][t - self.floor_start]
+            level = strategy.aspiration(u_eff, floor, self.alpha[t])
+            if self.aspirations is not None:
+                self.aspirations[t, k] = level
+            agreed, offer = strategy.play_round(u_eff, level, proposer)
+            agreed &= open_
+            failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
+            done = agreed & ~failed
+            self.status[k] = np.where(done, AGREED, np.where(failed, RATIFICATION_FAILED, self.status[k]))
+            self.combo[k] = np.where(done, offer, self.combo[k])
+            self.end_round[k] = np.where(agreed, t, self.end_round[k])
+            still = self.status[k] == OPEN
+            if not self._pending[t]:
+                broke = still & ~strategy.zone_of_agreement(u_eff, self.reservation[k])
+                self.status[k] = np.where(broke, BREAKDOWN, self.status[k])
+                self.end_round[k] = np.where(broke, t, self.end_round[k])
+            if self.explain:
+                x = self.explain_at
+                self._narrate(k, proposer[x], offer[x], level[x], open_[x])
+        if self.ideals is not None:
+            self.ideals[t] = self.ideal
+        self.round_index += 1
+        if self.round_index >= c.n_rounds or not (self.status == OPEN).any():
+            self._finish()
+
+    def _finish(self) -> None:
+        last = max(0, self.round_index - 1)
+        timed_out = self.status == OPEN
+        self.status[timed_out] = DEADLINE
+        self.end_round[timed_out] = last
+        self.running = False
+        if self.explain:
+            self._narrate_end()
+
+    # -- narrative ---------------------------------------------------------------------------
+
+    def _package_text(self, k: int, combo: int) -> str:
+        c = self.compiled
+        package = c.packages[k]
+        parts = [
+            f"{c.issue_ids[i]}={c.option_label(i, int(package.combos[combo, j]))}"
+            for j, i in enumerate(package.issues)
+        ]
+        return "; ".join(parts)
+
+    def _narrate(self, k: int, proposer: int, offer: int, level: np.ndarray, was_open: bool) -> None:
+        if not was_open:
+            return
+        c = self.compiled
+        names = [c.scenario.actors[a].name for a in c.actor_ids]
+        u = self.u_eff[k][self.explain_at, :, offer]
+        self.narrative.append(
+            f"  [{c.packages[k].package_id}] {names[proposer]} proposes: {self._package_text(k, offer)}"
+        )
+        for a, name in enumerate(names):
+            if a == proposer:
+                continue
+            verdict = "accepts" if u[a] >= level[a] - strategy.TOLERANCE else "rejects"
+            sign = ">=" if verdict == "accepts" else "<"
+            shown = "red line crossed" if not np.isfinite(u[a]) else f"utility {u[a]:.2f}"
+            self.narrative.append(f"    {name} {verdict}: {shown} {sign} aspiration {level[a]:.2f}")
+        status = END_REASONS[self.status[k, self.explain_at]]
+        if status != "open":
+            self.narrative.append(f"    -> {status}")
+
+    def _narrate_end(self) -> None:
+        c = self.compiled
+        self.narrative.append("end of talks")
+        for k, package in enumerate(c.packages):
+            x = self.explain_at
+            reason = END_REASONS[self.status[k, x]]
+            self.narrative.append(
+                f"  [{package.package_id}] {reason} in round {self.end_round[k, x] + 1}, "
+                f"{c.round_dates[self.end_round[k, x]]}: "
+                f"{self._package_text(k, int(self.combo[k, x]))}"
+            )
+        for a, actor_id in enumerate(c.actor_ids):
+            spec = c.scenario.actors[actor_id]
+            if fallback_plays(c, self.status, a)[self.explain_at]:
+                self.narrative.append(f"  fallback of {spec.name}: {spec.fallback.description}")
+
+
+def package_in_fallback(c: Compiled, package: int, actor: int) -> bool:
+    """True when the actor's fallback acts on the package (or names no issue at all)."""
+    outcomes = c.scenario.actors[c.actor_ids[actor]].fallback.outcomes
+    return not outcomes or any(c.issue_ids[i] in outcomes for i in c.packages[package].issues)
+
+
+def fallback_plays(c: Compiled, status: np.ndarray, actor: int) -> np.ndarray:
+    """``(R,)`` True where the actor's fallback plays out: a package holding an issue its fallback
+    acts on ended without agreement (any package, if its fallback names no issue)."""
+    relevant = [k for k in range(len(c.packages)) if package_in_fallback(c, k, actor)]
+    if not relevant:
+        return np.zeros(status.shape[1], dtype=bool)
+    return (status[relevant] != AGREED).any(axis=0)

@@ -1,0 +1,160 @@
+"""Run one block of replicates and turn it into the tidy runs table.
+
+Randomness lives here and only here: a block's generator derives from ``(master_seed, block)``
+through :class:`numpy.random.SeedSequence`, never from the number of processes or the order in
+which blocks finish, so any partition of blocks over workers gives identical results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from negosim.engine.compiled import Compiled
+from negosim.engine.model import END_REASONS, AGREED, NegotiationModel, fallback_plays
+from negosim.engine.params import sample_block
+
+__all__ = ["BlockResult", "block_rng", "run_block", "runs_frame", "trajectories_frame"]
+
+
+def block_rng(master_seed: int, block: int) -> np.random.Generator:
+    """The generator of one block: a function of the master seed and the block index only."""
+    return np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(block,)))
+
+
+@dataclass
+class BlockResult:
+    """Outcome arrays of one block (``K`` packages, ``R`` replicates, ``A`` actors)."""
+
+    block: int
+    first_run: int
+    n: int
+    status: np.ndarray  # (K, R) index into END_REASONS
+    end_round: np.ndarray  # (K, R)
+    combo: np.ndarray  # (K, R) the package settled, or the no-deal package
+    utility: np.ndarray  # (K, R, A) each actor's utility of the package's final outcome
+    fallback: np.ndarray  # (A, R) the actor's fallback plays out
+    aspirations: np.ndarray | None  # (T, K, R, A)
+    ideals: np.ndarray | None  # (T, R, A, I)
+    narrative: list[str]
+
+
+def run_block(
+    compiled: Compiled,
+    *,
+    master_seed: int,
+    block: int,
+    n: int,
+    first_run: int,
+    protocol: str = "capability",
+    pull_limit: float = 25.0,
+    record: bool = False,
+    explain: bool = False,
+    explain_at: int = 0,
+) -> BlockResult:
+    """Sample and play ``n`` replicates as one Mesa model; with ``explain`` keep the story of
+    replicate ``explain_at``."""
+    rng = block_rng(master_seed, block)
+    params = sample_block(compiled, rng, n)
+    model = NegotiationModel(
+        compiled,
+        params,
+        protocol=protocol,
+        pull_limit=pull_limit,
+        record=record,
+        explain=explain,
+        seed=int(rng.integers(2**31)),
+    )
+    model.explain_at = explain_at
+    while model.running:
+        model.step()
+    if compiled.n_rounds == 0:
+        model._finish()
+    rows = np.arange(n)
+    utility = np.stack(
+        [model.utility[k][rows, :, model.combo[k]] for k in range(len(compiled.packages))]
+    ) if compiled.n_rounds else np.full((len(compiled.packages), n, compiled.n_actors), np.nan)
+    fallback = np.stack(
+        [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
+    )
+    return BlockResult(
+        block=block,
+        first_run=first_run,
+        n=n,
+        status=model.status.copy(),
+        end_round=model.end_round.copy(),
+        combo=model.combo.copy(),
+        utility=utility,
+        fallback=fallback,
+        aspirations=model.aspirations,
+        ideals=model.ideals,
+        narrative=model.narrative,
+    )
+
+
+def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.DataFrame:
+    """One row per run x issue: the tidy table every summary and plot reads."""
+    R = result.n
+    runs = result.first_run + np.arange(R)
+    frames = []
+    all_agreed = (result.status == AGREED).all(axis=0)
+    any_broken = np.isin(result.status, (2, 3)).any(axis=0)
+    run_reason = np.where(all_agreed, "agreement", np.where(any_broken, "breakdown", "deadline"))
+    dates = np.array(compiled.round_dates, dtype="datetime64[D]")
+    for k, package in enumerate(compiled.packages):
+        for j, i in enumerate(package.issues):
+            option = package.combos[result.combo[k], j]
+            ids = compiled.option_ids[i]
+            frame = {
+                "run": runs,
+                "block": np.full(R, result.block, dtype=np.int64),
+                "replicate": np.arange(R, dtype=np.int64),
+                "seed": np.full(R, master_seed, dtype=np.int64),
+                "issue": np.full(R, compiled.issue_ids[i], dtype=object),
+                "package": np.full(R, package.package_id, dtype=object),
+                "outcome": (
+                    np.array(ids, dtype=object)[option] if ids is not None else np.full(R, None)
+                ),
+                "value": compiled.option_values[i][option],
+                "agreed": result.status[k] == AGREED,
+                "end_reason": np.array(END_REASONS, dtype=object)[result.status[k]],
+                "end_round": result.end_round[k],
+                "end_date": dates[result.end_round[k]] if len(dates) else np.full(R, None),
+                "run_end_reason": run_reason,
+            }
+            for a, actor_id in enumerate(compiled.actor_ids):
+                frame[f"utility_{actor_id}"] = result.utility[k, :, a]
+            for a, actor_id in enumerate(compiled.actor_ids):
+                frame[f"fallback_{actor_id}"] = result.fallback[a]
+            frames.append(pd.DataFrame(frame))
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["run", "issue"], kind="stable", ignore_index=True)
+    for column in ("issue", "package", "end_reason", "run_end_reason"):
+        out[column] = out[column].astype("string")
+    out["outcome"] = out["outcome"].astype("string")
+    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ms]")
+    return out
+
+
+def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
+    """One row per run x round x actor: aspiration per package and ideal point per issue."""
+    if result.aspirations is None or result.ideals is None:
+        raise ValueError("the block was run without record=True")
+    T, K, R, A = result.aspirations.shape
+    t, r, a = np.meshgrid(np.arange(T), np.arange(R), np.arange(A), indexing="ij")
+    frame: dict[str, object] = {
+        "run": result.first_run + r.ravel(),
+        "round": t.ravel(),
+        "date": np.array(compiled.round_dates, dtype="datetime64[D]")[t.ravel()],
+        "actor": np.array(compiled.actor_ids, dtype=object)[a.ravel()],
+    }
+    for k, package in enumerate(compiled.packages):
+        frame[f"aspiration_{package.package_id}"] = result.aspirations[:, k].ravel()
+    for i, issue_id in enumerate(compiled.issue_ids):
+        frame[f"ideal_{issue_id}"] = result.ideals[:, :, :, i].ravel()
+    out = pd.DataFrame(frame)
+    out["actor"] = out["actor"].astype("string")
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ms]")
+    return out

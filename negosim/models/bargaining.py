@@ -1,0 +1,78 @@
+"""The deadline-driven multilateral bargaining engine, registered as a decision model.
+
+References: Rubinstein (1982) Econometrica 50(1); Stahl (1972) Time-Dependent Bargaining Models;
+Baron & Ferejohn (1989) APSR 83(4); Faratin, Sierra & Jennings (1998) Robotics and Autonomous
+Systems 24(3-4); Putnam (1988) International Organization 42(3).  See ``docs/engine.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from negosim.engine.compiled import Compiled, compile_scenario
+from negosim.engine.run import BlockResult, run_block
+from negosim.errors import UsageError
+from negosim.models.base import DecisionModel, Supports
+from negosim.scenario.schema import Scenario
+
+__all__ = ["BargainingModel"]
+
+
+class BargainingModel(DecisionModel):
+    """Agent-based, deadline-driven bargaining on Mesa (see :mod:`negosim.engine`)."""
+
+    name: ClassVar[str] = "bargaining"
+    reference: ClassVar[str] = (
+        "Rubinstein 1982; Baron & Ferejohn 1989; Faratin, Sierra & Jennings 1998; Putnam 1988"
+    )
+    supports: ClassVar[Supports] = Supports(
+        issue_kinds=frozenset({"ordinal", "nominal", "continuous"}),
+        deadlines=True,
+        events=True,
+        stochastic=True,
+    )
+    parameters: ClassVar[dict[str, Any]] = {
+        "protocol": "capability",
+        "pull_limit": 25.0,
+        "grid_step": 1.0,
+    }
+
+    def __init__(self, scenario: Scenario, **parameters: Any):
+        super().__init__(scenario, **parameters)
+        if self.options["protocol"] not in ("capability", "alternating"):
+            raise UsageError(
+                "model 'bargaining': protocol must be 'capability' or 'alternating' "
+                f"(got {self.options['protocol']!r})"
+            )
+        if not 0 <= self.options["pull_limit"] <= 100:
+            raise UsageError(
+                f"model 'bargaining': pull_limit must be in [0, 100] (got {self.options['pull_limit']})"
+            )
+
+    def compile(self) -> Compiled:
+        return compile_scenario(self.scenario, grid_step=self.options["grid_step"])
+
+    def run_block(
+        self,
+        compiled: Compiled,
+        *,
+        master_seed: int,
+        block: int,
+        n: int,
+        first_run: int,
+        record: bool = False,
+        explain: bool = False,
+        explain_at: int = 0,
+    ) -> BlockResult:
+        return run_block(
+            compiled,
+            master_seed=master_seed,
+            block=block,
+            n=n,
+            first_run=first_run,
+            protocol=self.options["protocol"],
+            pull_limit=self.options["pull_limit"],
+            record=record,
+            explain=explain,
+            explain_at=explain_at,
+        )

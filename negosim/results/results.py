@@ -1,0 +1,66 @@
+"""The results of a simulation: tidy tables plus the manifest that says how they were made."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from negosim.errors import UsageError
+from negosim.io import write_text_atomic, write_with_atomic
+
+__all__ = ["Results", "load_results", "write_parquet_atomic"]
+
+
+def write_parquet_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as Parquet to ``path`` atomically (temporary file + rename)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return write_with_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+@dataclass
+class Results:
+    """Tidy results: ``runs`` (one row per run x issue), optional ``trajectories``, ``manifest``."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+    trajectories: pd.DataFrame | None = None
+    narrative: list[str] = field(default_factory=list)
+
+    def write(self, out: str | os.PathLike[str]) -> Path:
+        """Write ``runs.parquet``, ``trajectories.parquet`` (if any) and ``manifest.json``."""
+        folder = Path(out)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_parquet_atomic(folder / "runs.parquet", self.runs)
+            if self.trajectories is not None:
+                write_parquet_atomic(folder / "trajectories.parquet", self.trajectories)
+            write_text_atomic(
+                folder / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n"
+            )
+        except OSError as exc:
+            raise UsageError(f"{folder}: cannot write results: {exc.strerror or exc}") from None
+        return folder
+
+
+def load_results(folder: str | os.PathLike[str]) -> Results:
+    """Read a results folder written by :meth:`Results.write` (or ``negosim run --out``)."""
+    path = Path(folder)
+    manifest_path = path / "manifest.json"
+    runs_path = path / "runs.parquet"
+    if not manifest_path.is_file() or not runs_path.is_file():
+        raise UsageError(f"{path}: not a results folder (needs manifest.json and runs.parquet)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{manifest_path}: unreadable manifest: {exc}") from None
+    runs = pd.read_parquet(runs_path)
+    trajectories_path = path / "trajectories.parquet"
+    trajectories = pd.read_parquet(trajectories_path) if trajectories_path.is_file() else None
+    return Results(runs=runs, manifest=manifest, trajectories=trajectories)

@@ -1,0 +1,174 @@
+"""Monte Carlo runs of one scenario: the library function behind ``negosim run``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from negosim.engine.run import runs_frame, trajectories_frame
+from negosim.errors import UsageError
+from negosim.models.base import DecisionModel
+from negosim.models.registry import get_model
+from negosim.results.results import Results
+from negosim.scenario.schema import Scenario
+
+__all__ = ["DEFAULT_BLOCK_SIZE", "MAX_RUNS", "build_model", "explain_run", "manifest", "simulate"]
+
+DEFAULT_BLOCK_SIZE = 1000
+MAX_RUNS = 100_000_000
+
+
+def build_model(scenario: Scenario, model: str | None = None, **parameters: Any) -> DecisionModel:
+    """The decision model named ``model`` (default: the scenario's), with the scenario's
+    parameters when it is the scenario's own model, overridden by ``parameters``."""
+    name = model or scenario.engine.model
+    params = dict(scenario.engine.parameters) if name == scenario.engine.model else {}
+    params.update(parameters)
+    model_class = get_model(name)
+    result: DecisionModel = model_class(scenario, **params)
+    return result
+
+
+def _check_counts(runs: int, seed: int, block_size: int) -> None:
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"runs must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise UsageError(f"seed must be a whole number from 0 to 2**63 - 1 (got {seed!r})")
+    if not isinstance(block_size, int) or not 1 <= block_size <= 100_000:
+        raise UsageError(f"block_size must be a whole number from 1 to 100,000 (got {block_size!r})")
+
+
+def _versions() -> dict[str, str]:
+    import mesa
+    import numpy
+    import pyarrow
+
+    from negosim import __version__
+
+    return {
+        "negosim": __version__,
+        "numpy": numpy.__version__,
+        "mesa": mesa.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def manifest(
+    scenario: Scenario, decision_model: DecisionModel, *, runs: int, seed: int, block_size: int
+) -> dict[str, Any]:
+    """How a set of results was made: enough to reproduce it bit for bit."""
+    return {
+        "scenario": {
+            "id": scenario.metadata.id,
+            "path": scenario.path,
+            "sha256": scenario.sha256,
+        },
+        "model": {"name": decision_model.name, "parameters": decision_model.options},
+        "seed": seed,
+        "runs": runs,
+        "block_size": block_size,
+        "blocks": -(-runs // block_size),
+        "versions": _versions(),
+        "command": sys.argv if sys.argv and sys.argv[0].endswith("negosim") else None,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def simulate(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+    *,
+    model: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    trajectories: bool = False,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Results:
+    """Run ``runs`` Monte Carlo replicates of ``scenario`` in this process.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario.
+    runs, seed
+        Number of runs and master seed; default to the scenario's ``engine.runs`` and
+        ``engine.seed``.
+    model
+        A registered decision model (default: the scenario's ``engine.model``).
+    parameters
+        Model parameters overriding the scenario's.
+    trajectories
+        Also return per-round aspirations and ideal points.
+    block_size
+        Replicates per block.  Part of the design: results depend on it (and on the seed), not
+        on how blocks are spread over processes.
+    progress
+        Called with the number of runs finished after each block.
+
+    Returns
+    -------
+    Results
+        ``runs`` has one row per run x issue; see ``docs/engine.md`` for the columns.
+    """
+    runs = scenario.engine.runs if runs is None else runs
+    seed = scenario.engine.seed if seed is None else seed
+    _check_counts(runs, seed, block_size)
+    decision_model = build_model(scenario, model, **(parameters or {}))
+    compiled = decision_model.compile()
+    frames, trajectory_frames = [], []
+    for block in range(-(-runs // block_size)):
+        first = block * block_size
+        n = min(block_size, runs - first)
+        result = decision_model.run_block(
+            compiled, master_seed=seed, block=block, n=n, first_run=first, record=trajectories
+        )
+        frames.append(runs_frame(compiled, result, seed))
+        if trajectories:
+            trajectory_frames.append(trajectories_frame(compiled, result))
+        if progress is not None:
+            progress(first + n)
+    return Results(
+        runs=pd.concat(frames, ignore_index=True),
+        manifest=manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size),
+        trajectories=pd.concat(trajectory_frames, ignore_index=True) if trajectories else None,
+    )
+
+
+def explain_run(
+    scenario: Scenario,
+    run: int = 0,
+    seed: int | None = None,
+    *,
+    runs: int | None = None,
+    model: str | None = None,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+) -> list[str]:
+    """The round-by-round story of run ``run`` of a ``runs``-run simulation, exactly as it plays
+    in :func:`simulate` with the same arguments (its whole block is replayed)."""
+    runs = scenario.engine.runs if runs is None else runs
+    seed = scenario.engine.seed if seed is None else seed
+    _check_counts(runs, seed, block_size)
+    if isinstance(run, bool) or not isinstance(run, int) or not 0 <= run < runs:
+        raise UsageError(f"run must be a run id from 0 to {runs - 1} (got {run!r})")
+    decision_model = build_model(scenario, model)
+    compiled = decision_model.compile()
+    block, index = divmod(run, block_size)
+    first = block * block_size
+    result = decision_model.run_block(
+        compiled,
+        master_seed=seed,
+        block=block,
+        n=min(block_size, runs - first),
+        first_run=first,
+        explain=True,
+        explain_at=index,
+    )
+    return result.narrative
