@@ -92,12 +92,16 @@ def schema(
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    runs: Annotated[int | None, typer.Option(help="Monte Carlo runs (default: the scenario's).")] = None,
+    runs: Annotated[
+        int | None, typer.Option(help="Monte Carlo runs (default: the scenario's).")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Master seed (default: the scenario's).")] = None,
     out: Annotated[
         Path | None, typer.Option(help="Results folder (default: results/<scenario id>).")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Decision model (default: the scenario's).")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Decision model (default: the scenario's).")
+    ] = None,
     trajectories: Annotated[
         bool, typer.Option("--trajectories", help="Also write trajectories.parquet.")
     ] = False,

@@ -6,6 +6,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -36,8 +37,8 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: progress.update(task, completed=done)
 
 
-def _pct(p: float) -> str:
-    return f"{100 * p:5.1f}%"
+def _pct(p: Any) -> str:
+    return f"{100 * float(p):5.1f}%"
 
 
 def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> None:
@@ -56,7 +57,9 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
     )
     table = Table(title="Outcome by the deadline (95% intervals)", title_justify="left")
     for column in ("issue", "outcome", "probability", "95% interval"):
-        table.add_column(column, justify="right" if column != "issue" and column != "outcome" else "left")
+        table.add_column(
+            column, justify="right" if column != "issue" and column != "outcome" else "left"
+        )
     probs = outcome_probabilities(runs)
     for issue_id, group in probs.groupby("issue", sort=False):
         issue = scenario.issues[str(issue_id)]
@@ -88,7 +91,7 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
     for column in ("", "probability", "95% interval"):
         ends.add_column(column, justify="left" if not column else "right")
     for row in summary.itertuples():
-        ends.add_row(row.what, _pct(row.probability), f"{_pct(row.low)} - {_pct(row.high)}")
+        ends.add_row(str(row.what), _pct(row.probability), f"{_pct(row.low)} - {_pct(row.high)}")
     console.print(ends)
     median = summary.attrs.get("median_agreement_date")
     if median is not None:
@@ -96,10 +99,16 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
     fallbacks = fallback_probabilities(runs)
     fb = Table(title="Fallbacks that play out", title_justify="left")
     for column in ("actor", "fallback", "probability", "95% interval"):
-        fb.add_column(column, justify="right" if column in ("probability", "95% interval") else "left")
+        fb.add_column(
+            column, justify="right" if column in ("probability", "95% interval") else "left"
+        )
     for row in fallbacks.itertuples():
         actor = scenario.actors[str(row.actor)]
-        fb.add_row(actor.name, actor.fallback.description, _pct(row.probability),
-                   f"{_pct(row.low)} - {_pct(row.high)}")
+        fb.add_row(
+            actor.name,
+            actor.fallback.description,
+            _pct(row.probability),
+            f"{_pct(row.low)} - {_pct(row.high)}",
+        )
     console.print(fb)
     console.print(f"Wrote {folder}/runs.parquet and manifest.json")

@@ -40,7 +40,9 @@ def _check_counts(runs: int, seed: int, block_size: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UsageError(f"seed must be a whole number from 0 to 2**63 - 1 (got {seed!r})")
     if not isinstance(block_size, int) or not 1 <= block_size <= 100_000:
-        raise UsageError(f"block_size must be a whole number from 1 to 100,000 (got {block_size!r})")
+        raise UsageError(
+            f"block_size must be a whole number from 1 to 100,000 (got {block_size!r})"
+        )
 
 
 def _versions() -> dict[str, str]:

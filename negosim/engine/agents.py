@@ -39,6 +39,8 @@ class OfficialAgent(mesa.Agent):
             if stance is not None:
                 self.value[i], self.choice[i] = model.position_of(i, stance.position)
         self.authority = spec.authority
+        # A hypothetical official (an unnamed election winner) has no say until in office.
+        self.hypothetical = spec.hypothetical
 
     def has_authority(self, day: dt.date) -> bool:
         """True when one of the official's authority periods contains ``day``."""
@@ -81,8 +83,9 @@ class ActorAgent(mesa.Agent):
         """``(ideal, choice)`` of shape ``(R, I)`` on ``day``.
 
         Under ``head_decides`` the head's stated position replaces the actor's own; under
-        ``consensus`` no single official decides.  Every other official with a stated position
-        pulls the ideal point toward theirs, ``sum(w * (v - base)) / (1 + sum(w))``, at most
+        ``consensus`` no single official decides.  Every other (non-hypothetical) official with a
+        stated position pulls the ideal point toward theirs,
+        ``sum(w * (v - base)) / (1 + sum(w))``, at most
         ``pull_limit`` points; a position effect overrides everything.
         """
         R = self.model.params.n
@@ -99,9 +102,13 @@ class ActorAgent(mesa.Agent):
         pull = np.zeros_like(ideal)
         weight = np.zeros_like(ideal)
         for official in self.officials:
+            if official.hypothetical:
+                continue
             stated = ~np.isnan(official.value)
             w = np.where(
-                (head != official.index)[:, None] & stated[None, :], official.influence[:, None], 0.0
+                (head != official.index)[:, None] & stated[None, :],
+                official.influence[:, None],
+                0.0,
             )
             pull += w * np.nan_to_num(official.value[None, :] - ideal)
             weight += w

@@ -96,7 +96,9 @@ def _no_deal(s: Scenario, issue_id: str, issue: Issue) -> Any:
     return issue.status_quo
 
 
-def _allowed(s: Scenario, issue_id: str, ids: tuple[str, ...] | None, values: np.ndarray) -> np.ndarray:
+def _allowed(
+    s: Scenario, issue_id: str, ids: tuple[str, ...] | None, values: np.ndarray
+) -> np.ndarray:
     """(n_actors, n_options) mask of options inside each actor's red line on one issue."""
     mask = np.ones((len(s.actors), len(values)), dtype=bool)
     for a, actor in enumerate(s.actors.values()):

@@ -43,8 +43,9 @@ class NegotiationModel(mesa.Model):
     params
         The block's sampled inputs.
     protocol
-        ``"capability"``: each round's proposer is drawn with probability proportional to
-        capability (Baron & Ferejohn 1989); ``"alternating"``: actors propose in turn, in the
+        ``"capability"``: each round's proposer on a package is drawn with probability
+        proportional to clout, capability x mean salience on the package (Baron & Ferejohn 1989
+        with Bueno de Mesquita's clout); ``"alternating"``: actors propose in turn, in the
         order of the file (Rubinstein 1982 for two actors).
     pull_limit
         How far (points on 0-100) officials other than the head can pull an actor's ideal point.
@@ -126,8 +127,13 @@ class NegotiationModel(mesa.Model):
         last = c.deadline_date or c.scenario.calendar.end
         return np.array([any(d > day and d <= last for d in dates) for day in c.round_dates])
 
-    def _recognition(self, t0: int) -> np.ndarray:
-        """``(T - t0, R, A)`` probability that each actor proposes in each remaining round."""
+    def _recognition(self, t0: int, package: int) -> np.ndarray:
+        """``(T - t0, R, A)`` probability that each actor proposes on a package in each round.
+
+        Under the capability protocol an actor's chance is its clout on the package: capability
+        times its mean salience over the package's issues (Bueno de Mesquita's capability x
+        salience), normalised over actors.
+        """
         c = self.compiled
         R, A, T = self.params.n, c.n_actors, c.n_rounds
         if self.protocol == "alternating":
@@ -135,15 +141,17 @@ class NegotiationModel(mesa.Model):
             for t in range(t0, T):
                 rec[t - t0, :, t % A] = 1.0
             return rec
-        total = self.capability.sum(axis=1, keepdims=True)
-        share = np.where(total > 0, self.capability / np.where(total > 0, total, 1.0), 1.0 / A)
+        issues = list(c.packages[package].issues)
+        clout = self.capability * self.salience[:, :, issues].mean(axis=2)
+        total = clout.sum(axis=1, keepdims=True)
+        share = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
         return np.broadcast_to(share, (T - t0, R, A))
 
-    def _proposer(self, t: int) -> np.ndarray:
+    def _proposer(self, t: int, package: int) -> np.ndarray:
         R, A = self.params.n, self.compiled.n_actors
         if self.protocol == "alternating":
             return np.full(R, t % A, dtype=np.int64)
-        share = self._recognition(t)[0]
+        share = self._recognition(t, package)[0]
         draw = self.params.proposer_draw[:, t]
         return np.minimum((draw[:, None] >= np.cumsum(share, axis=1)).sum(axis=1), A - 1)
 
@@ -171,7 +179,9 @@ class NegotiationModel(mesa.Model):
                 event = c.scenario.events[c.event_ids[e]]
                 line = f"  event: {event.label}"
                 if p.outcome[self.explain_at, e] >= 0:
-                    line += f": {list(event.outcomes.values())[p.outcome[self.explain_at, e]].label}"
+                    line += (
+                        f": {list(event.outcomes.values())[p.outcome[self.explain_at, e]].label}"
+                    )
                 self.narrative.append(line)
         return changed
 
@@ -188,7 +198,9 @@ class NegotiationModel(mesa.Model):
             self.salience[:, a, i] = np.where(mask, np.clip(new, 0.0, 1.0), current)
         elif isinstance(effect, CapabilityEffect):
             assert values is not None
-            self.capability[:, a] = np.where(mask, self.capability[:, a] * values, self.capability[:, a])
+            self.capability[:, a] = np.where(
+                mask, self.capability[:, a] * values, self.capability[:, a]
+            )
         elif isinstance(effect, PositionEffect):
             i = c.issue_ids.index(effect.issue)
             value, choice = self.position_of(i, effect.to)
@@ -215,7 +227,6 @@ class NegotiationModel(mesa.Model):
                     p.risk,
                 )
             )
-        recognition = self._recognition(t)
         self.utility, self.u_eff, self.reservation, self.floors = [], [], [], []
         for k, package in enumerate(c.packages):
             u = strategy.package_utility(package, self.option_u, self.salience)
@@ -226,6 +237,7 @@ class NegotiationModel(mesa.Model):
             self.utility.append(u)
             self.u_eff.append(u_eff)
             self.reservation.append(res)
+            recognition = self._recognition(t, k)
             self.floors.append(strategy.strategic_floors(u_eff, res, p.patience, recognition))
         self.floor_start = t
 
@@ -249,11 +261,11 @@ class NegotiationModel(mesa.Model):
         fired = self._fire_events(t)
         if self._heads_changed(t) or fired or t == 0:
             self._evaluate(t)
-        proposer = self._proposer(t)
         for k, package in enumerate(c.packages):
             open_ = self.status[k] == OPEN
             if not open_.any():
                 continue
+            proposer = self._proposer(t, k)
             u_eff = self.u_eff[k]
             floor = self.floors[k][t - self.floor_start]
             level = strategy.aspiration(u_eff, floor, self.alpha[t])
@@ -263,7 +275,9 @@ class NegotiationModel(mesa.Model):
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
             done = agreed & ~failed
-            self.status[k] = np.where(done, AGREED, np.where(failed, RATIFICATION_FAILED, self.status[k]))
+            self.status[k] = np.where(
+                done, AGREED, np.where(failed, RATIFICATION_FAILED, self.status[k])
+            )
             self.combo[k] = np.where(done, offer, self.combo[k])
             self.end_round[k] = np.where(agreed, t, self.end_round[k])
             still = self.status[k] == OPEN
@@ -300,14 +314,17 @@ class NegotiationModel(mesa.Model):
         ]
         return "; ".join(parts)
 
-    def _narrate(self, k: int, proposer: int, offer: int, level: np.ndarray, was_open: bool) -> None:
+    def _narrate(
+        self, k: int, proposer: int, offer: int, level: np.ndarray, was_open: bool
+    ) -> None:
         if not was_open:
             return
         c = self.compiled
         names = [c.scenario.actors[a].name for a in c.actor_ids]
         u = self.u_eff[k][self.explain_at, :, offer]
         self.narrative.append(
-            f"  [{c.packages[k].package_id}] {names[proposer]} proposes: {self._package_text(k, offer)}"
+            f"  [{c.packages[k].package_id}] {names[proposer]} proposes: "
+            f"{self._package_text(k, offer)}"
         )
         for a, name in enumerate(names):
             if a == proposer:

@@ -56,9 +56,9 @@ class BlockParams:
 def sample_block(c: Compiled, rng: np.random.Generator, n: int) -> BlockParams:
     """Draw a block's inputs from ``rng`` in a fixed order."""
     s = c.scenario
-    A, I = c.n_actors, len(c.issue_ids)
+    A, n_issues = c.n_actors, len(c.issue_ids)
     capability = np.empty((n, A))
-    salience = np.zeros((n, A, I))
+    salience = np.zeros((n, A, n_issues))
     explicit = [np.full((n, A, len(v)), np.nan) for v in c.option_values]
     patience, risk = np.empty((n, A)), np.empty((n, A))
     fallback_value = np.full((n, A), np.nan)
@@ -138,7 +138,9 @@ def _sample_events(
             )
             total = weights.sum(axis=1, keepdims=True)
             # Probabilities are normalised per run; all-zero weights fall back to equal chances.
-            weights = np.where(total > 0, weights / np.where(total > 0, total, 1), 1 / weights.shape[1])
+            weights = np.where(
+                total > 0, weights / np.where(total > 0, total, 1), 1 / weights.shape[1]
+            )
             u = rng.random(n)
             chosen = (u[:, None] >= np.cumsum(weights, axis=1)).sum(axis=1)
             chosen = np.minimum(chosen, weights.shape[1] - 1)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from negosim.engine.compiled import Compiled
-from negosim.engine.model import END_REASONS, AGREED, NegotiationModel, fallback_plays
+from negosim.engine.model import AGREED, END_REASONS, NegotiationModel, fallback_plays
 from negosim.engine.params import sample_block
 
 __all__ = ["BlockResult", "block_rng", "run_block", "runs_frame", "trajectories_frame"]
@@ -73,9 +73,11 @@ def run_block(
     if compiled.n_rounds == 0:
         model._finish()
     rows = np.arange(n)
-    utility = np.stack(
-        [model.utility[k][rows, :, model.combo[k]] for k in range(len(compiled.packages))]
-    ) if compiled.n_rounds else np.full((len(compiled.packages), n, compiled.n_actors), np.nan)
+    utility = (
+        np.stack([model.utility[k][rows, :, model.combo[k]] for k in range(len(compiled.packages))])
+        if compiled.n_rounds
+        else np.full((len(compiled.packages), n, compiled.n_actors), np.nan)
+    )
     fallback = np.stack(
         [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
     )
@@ -142,7 +144,7 @@ def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
     """One row per run x round x actor: aspiration per package and ideal point per issue."""
     if result.aspirations is None or result.ideals is None:
         raise ValueError("the block was run without record=True")
-    T, K, R, A = result.aspirations.shape
+    T, _, R, A = result.aspirations.shape
     t, r, a = np.meshgrid(np.arange(T), np.arange(R), np.arange(A), indexing="ij")
     frame: dict[str, object] = {
         "run": result.first_run + r.ravel(),

@@ -14,12 +14,12 @@ Strategic floor
     reservation value and its discounted continuation value ``delta * V[t + 1]`` in the subgame-
     perfect equilibrium of the remaining finite game (Stahl 1972; with alternating proposers and
     many rounds it approaches Rubinstein 1982; with proposers recognised in proportion to
-    capability it is the unanimity game of Baron & Ferejohn 1989).  After the deadline only the
-    fallback remains.
+    clout, capability x salience, it is the unanimity game of Baron & Ferejohn 1989).  After the
+    deadline only the fallback remains.
 
 Aspiration
     ``floor + (1 - alpha(t)) * (U_max - floor)`` with Faratin, Sierra & Jennings' (1998)
-    time-dependent tactic ``alpha(t) = (t / T) ** (1 / beta)``: Boulware actors (``beta < 1``)
+    time-dependent tactic ``alpha(t) = ((t + 1) / T) ** (1 / beta)``: Boulware actors (``beta < 1``)
     hold out until the deadline nears, conceders (``beta > 1``) drop to their floor early.
 """
 
@@ -104,7 +104,8 @@ def effective_utility(
 
 def zone_of_agreement(u_eff: np.ndarray, reservation: np.ndarray) -> np.ndarray:
     """``(R,)`` True where some package is at least as good as every actor's fallback."""
-    return (u_eff >= reservation[:, :, None] - TOLERANCE).all(axis=1).any(axis=1)
+    meets: np.ndarray = np.all(u_eff >= reservation[:, :, None] - TOLERANCE, axis=1)
+    return np.any(meets, axis=1)
 
 
 def strategic_floors(
@@ -137,12 +138,12 @@ def strategic_floors(
 
 
 def concession_alpha(beta: np.ndarray, n_rounds: int) -> np.ndarray:
-    """Faratin et al.'s ``alpha(t) = (t / T) ** (1 / beta)`` for rounds ``0..T``; shape ``(T+1, A)``.
+    """Faratin et al.'s ``alpha(t) = ((t + 1) / T) ** (1 / beta)`` for rounds ``t = 0..T-1``.
 
-    ``T`` is the last round before the deadline, where every actor is down to its floor.
+    Shape ``(T, A)``.  The first round already counts as a step, and in the last round before the
+    deadline (``t = T - 1``) every actor is down to its floor.
     """
-    last = max(1, n_rounds - 1)
-    t = np.arange(n_rounds, dtype=float)[:, None] / last
+    t = (np.arange(n_rounds, dtype=float)[:, None] + 1.0) / max(1, n_rounds)
     return np.clip(t, 0.0, 1.0) ** (1.0 / beta[None, :])
 
 
@@ -162,8 +163,8 @@ def play_round(
     or the proposer's own best package (rejected) where nothing acceptable exists.
     """
     rows = np.arange(u_eff.shape[0])
-    acceptable = (u_eff >= level[:, :, None] - TOLERANCE).all(axis=1)
+    acceptable: np.ndarray = np.all(u_eff >= level[:, :, None] - TOLERANCE, axis=1)
     own = u_eff[rows, proposer, :]
     offer = np.where(acceptable, own, -np.inf).argmax(axis=1)
-    agreed = acceptable.any(axis=1)
+    agreed: np.ndarray = np.any(acceptable, axis=1)
     return agreed, np.where(agreed, offer, own.argmax(axis=1))

@@ -46,7 +46,8 @@ class BargainingModel(DecisionModel):
             )
         if not 0 <= self.options["pull_limit"] <= 100:
             raise UsageError(
-                f"model 'bargaining': pull_limit must be in [0, 100] (got {self.options['pull_limit']})"
+                "model 'bargaining': pull_limit must be in [0, 100] "
+                f"(got {self.options['pull_limit']})"
             )
 
     def compile(self) -> Compiled:

@@ -48,7 +48,11 @@ class DecisionModel:
         self.options = {**self.parameters, **parameters}
         for key, default in self.parameters.items():
             value = self.options[key]
-            if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            if (
+                isinstance(default, float)
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+            ):
                 self.options[key] = value = float(value)
             if type(value) is not type(default):
                 raise UsageError(

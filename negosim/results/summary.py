@@ -50,7 +50,11 @@ def outcome_probabilities(runs: pd.DataFrame, *, by: list[str] | None = None) ->
     out = counts.rename("count").reset_index().merge(totals.reset_index(), on=keys)
     out["probability"] = out["count"] / out["runs"]
     out["low"], out["high"] = wilson_interval(out["count"].to_numpy(), out["runs"].to_numpy())
-    return out.sort_values([*keys, "agreed", "probability"], ascending=[True] * len(keys) + [False, False], ignore_index=True)
+    return out.sort_values(
+        [*keys, "agreed", "probability"],
+        ascending=[True] * len(keys) + [False, False],
+        ignore_index=True,
+    )
 
 
 def run_level(runs: pd.DataFrame) -> pd.DataFrame:
@@ -80,8 +84,14 @@ def agreement_summary(runs: pd.DataFrame) -> pd.DataFrame:
     ):
         low, high = wilson_interval(hits, n)
         rows.append(
-            {"what": label, "count": hits, "runs": n, "probability": hits / n if n else np.nan,
-             "low": float(low), "high": float(high)}
+            {
+                "what": label,
+                "count": hits,
+                "runs": n,
+                "probability": hits / n if n else np.nan,
+                "low": float(low),
+                "high": float(high),
+            }
         )
     out = pd.DataFrame(rows)
     dates = per_run["agreement_date"].dropna()
