@@ -29,8 +29,9 @@ from negosim.scenario.schema import (
 
 __all__ = ["END_REASONS", "NegotiationModel"]
 
-OPEN, AGREED, BREAKDOWN, RATIFICATION_FAILED, DEADLINE = range(5)
-END_REASONS = ("open", "agreement", "breakdown", "ratification_failed", "deadline")
+OPEN, AGREED, BREAKDOWN, RATIFICATION_FAILED, DEADLINE, FORECAST = range(6)
+END_REASONS = ("open", "agreement", "breakdown", "ratification_failed", "deadline", "forecast")
+SETTLED = (AGREED, FORECAST)  # a forecasting model's predicted outcome counts as settled
 
 
 class NegotiationModel(mesa.Model):
@@ -366,4 +367,4 @@ def fallback_plays(c: Compiled, status: np.ndarray, actor: int) -> np.ndarray:
     relevant = [k for k in range(len(c.packages)) if package_in_fallback(c, k, actor)]
     if not relevant:
         return np.zeros(status.shape[1], dtype=bool)
-    return (status[relevant] != AGREED).any(axis=0)
+    return (~np.isin(status[relevant], SETTLED)).any(axis=0)

@@ -1,11 +1,15 @@
-"""Sample every uncertain number of a scenario for a block of replicates, in one fixed order.
+"""Sample every uncertain number of a scenario for a block of replicates.
 
-The order of draws is part of the reproducibility contract: the same compiled scenario, block
-generator and block size always give the same arrays.
+Each sampling site (``actors.russia.capability``, ``events.election.outcome``...) draws from its
+own generator, derived from the block's seed sequence and the site's name.  So the same compiled
+scenario, block seed and block size always give the same arrays, and changing one number of the
+scenario (a sweep's design point) leaves every other site's draws as they were: design points
+share common random numbers and comparisons between them are paired.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +24,24 @@ from negosim.scenario.schema import (
     SalienceEffect,
 )
 
-__all__ = ["BlockParams", "EffectDraw", "sample_block"]
+__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block"]
+
+
+class Sites:
+    """Independent generators per named sampling site, derived from one block seed sequence."""
+
+    def __init__(self, seed: np.random.SeedSequence):
+        self.seed = seed
+
+    def rng(self, site: str) -> np.random.Generator:
+        """The generator of ``site``: a function of the block's seed and the site's name only."""
+        key = int.from_bytes(hashlib.sha256(site.encode("utf-8")).digest()[:8], "little")
+        child = np.random.SeedSequence(self.seed.entropy, spawn_key=(*self.seed.spawn_key, key))
+        return np.random.default_rng(child)
+
+    def sample(self, site: str, value: Any, n: int) -> np.ndarray:
+        """Draw ``n`` values of an uncertain number at ``site``."""
+        return sample(value, self.rng(site), n)
 
 
 @dataclass(frozen=True)
@@ -53,9 +74,10 @@ class BlockParams:
     proposer_draw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (R, T) in [0,1)
 
 
-def sample_block(c: Compiled, rng: np.random.Generator, n: int) -> BlockParams:
-    """Draw a block's inputs from ``rng`` in a fixed order."""
+def sample_block(c: Compiled, seed: np.random.SeedSequence, n: int) -> BlockParams:
+    """Draw a block's inputs; every site has its own stream (see the module docstring)."""
     s = c.scenario
+    sites = Sites(seed)
     A, n_issues = c.n_actors, len(c.issue_ids)
     capability = np.empty((n, A))
     salience = np.zeros((n, A, n_issues))
@@ -63,29 +85,37 @@ def sample_block(c: Compiled, rng: np.random.Generator, n: int) -> BlockParams:
     patience, risk = np.empty((n, A)), np.empty((n, A))
     fallback_value = np.full((n, A), np.nan)
     pass_probability = np.ones((n, A))
-    for a, actor in enumerate(s.actors.values()):
-        capability[:, a] = sample(actor.capability, rng, n)
+    ratifies = np.ones((n, A), dtype=bool)
+    for a, (actor_id, actor) in enumerate(s.actors.items()):
+        base = f"actors.{actor_id}"
+        capability[:, a] = sites.sample(f"{base}.capability", actor.capability, n)
         for i, issue_id in enumerate(c.issue_ids):
             stance = actor.stances.get(issue_id)
             if stance is None:
                 continue
-            salience[:, a, i] = sample(stance.salience, rng, n)
+            where = f"{base}.stances.{issue_id}"
+            salience[:, a, i] = sites.sample(f"{where}.salience", stance.salience, n)
             if stance.utilities:
                 ids = c.option_ids[i] or ()
                 for option_id, value in stance.utilities.items():
-                    explicit[i][:, a, ids.index(option_id)] = sample(value, rng, n)
-        patience[:, a] = sample(actor.behaviour.patience, rng, n)
-        risk[:, a] = sample(actor.behaviour.risk, rng, n)
+                    explicit[i][:, a, ids.index(option_id)] = sites.sample(
+                        f"{where}.utilities.{option_id}", value, n
+                    )
+        patience[:, a] = sites.sample(f"{base}.behaviour.patience", actor.behaviour.patience, n)
+        risk[:, a] = sites.sample(f"{base}.behaviour.risk", actor.behaviour.risk, n)
         if actor.fallback.value is not None:
-            fallback_value[:, a] = sample(actor.fallback.value, rng, n)
+            fallback_value[:, a] = sites.sample(f"{base}.fallback.value", actor.fallback.value, n)
         if actor.ratification is not None:
-            pass_probability[:, a] = sample(actor.ratification.pass_probability, rng, n)
-    ratifies = rng.random((n, A)) < pass_probability
+            site = f"{base}.ratification.pass_probability"
+            pass_probability[:, a] = sites.sample(site, actor.ratification.pass_probability, n)
+            ratifies[:, a] = (
+                sites.rng(f"{base}.ratification.vote").random(n) < pass_probability[:, a]
+            )
     influence = np.empty((n, len(c.official_ids)))
-    for o, official in enumerate(s.officials.values()):
-        influence[:, o] = sample(official.influence, rng, n)
-    happens, outcome, effects = _sample_events(c, rng, n)
-    proposer_draw = rng.random((n, max(1, c.n_rounds)))
+    for o, (official_id, official) in enumerate(s.officials.items()):
+        influence[:, o] = sites.sample(f"officials.{official_id}.influence", official.influence, n)
+    happens, outcome, effects = _sample_events(c, sites, n)
+    proposer_draw = sites.rng("protocol.proposer").random((n, max(1, c.n_rounds)))
     return BlockParams(
         n=n,
         capability=capability,
@@ -104,18 +134,19 @@ def sample_block(c: Compiled, rng: np.random.Generator, n: int) -> BlockParams:
     )
 
 
-def _effect_value(effect: Any, rng: np.random.Generator, n: int) -> np.ndarray | None:
+def _effect_value(effect: Any, sites: Sites, site: str, n: int) -> np.ndarray | None:
     if isinstance(effect, SalienceEffect):
-        return sample(effect.set if effect.set is not None else effect.add, rng, n)  # type: ignore[arg-type]
+        value = effect.set if effect.set is not None else effect.add
+        return sites.sample(site, value, n)
     if isinstance(effect, CapabilityEffect):
-        return sample(effect.multiply, rng, n)
+        return sites.sample(site, effect.multiply, n)
     if isinstance(effect, AuthorityEffect | PositionEffect):
         return None
     raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the schema is closed
 
 
 def _sample_events(
-    c: Compiled, rng: np.random.Generator, n: int
+    c: Compiled, sites: Sites, n: int
 ) -> tuple[np.ndarray, np.ndarray, list[EffectDraw]]:
     s = c.scenario
     E = len(c.event_ids)
@@ -124,8 +155,9 @@ def _sample_events(
     effects: list[EffectDraw] = []
     for e, event_id in enumerate(c.event_ids):  # date order, so conditions are already drawn
         event = s.events[event_id]
-        p = np.clip(sample(event.probability, rng, n), 0.0, 1.0)
-        fires = rng.random(n) < p
+        base = f"events.{event_id}"
+        p = np.clip(sites.sample(f"{base}.probability", event.probability, n), 0.0, 1.0)
+        fires = sites.rng(f"{base}.happens").random(n) < p
         if event.condition is not None:
             earlier = c.event_ids.index(event.condition.event)
             wanted = list(s.events[event.condition.event].outcomes).index(event.condition.outcome)
@@ -133,21 +165,27 @@ def _sample_events(
         happens[:, e] = fires
         if event.outcomes:
             weights = np.stack(
-                [np.clip(sample(o.probability, rng, n), 0.0, 1.0) for o in event.outcomes.values()],
+                [
+                    np.clip(
+                        sites.sample(f"{base}.outcomes.{k}.probability", o.probability, n), 0, 1
+                    )
+                    for k, o in event.outcomes.items()
+                ],
                 axis=1,
             )
             total = weights.sum(axis=1, keepdims=True)
             # Probabilities are normalised per run; all-zero weights fall back to equal chances.
-            weights = np.where(
-                total > 0, weights / np.where(total > 0, total, 1), 1 / weights.shape[1]
-            )
-            u = rng.random(n)
+            safe = np.where(total > 0, total, 1.0)
+            weights = np.where(total > 0, weights / safe, 1.0 / weights.shape[1])
+            u = sites.rng(f"{base}.outcome").random(n)
             chosen = (u[:, None] >= np.cumsum(weights, axis=1)).sum(axis=1)
             chosen = np.minimum(chosen, weights.shape[1] - 1)
             outcome[:, e] = np.where(fires, chosen, -1)
-        for effect in event.effects:
-            effects.append(EffectDraw(e, -1, effect, _effect_value(effect, rng, n)))
-        for k, out in enumerate(event.outcomes.values()):
-            for effect in out.effects:
-                effects.append(EffectDraw(e, k, effect, _effect_value(effect, rng, n)))
+        for j, effect in enumerate(event.effects):
+            value = _effect_value(effect, sites, f"{base}.effects.{j}", n)
+            effects.append(EffectDraw(e, -1, effect, value))
+        for k, (outcome_id, out) in enumerate(event.outcomes.items()):
+            for j, effect in enumerate(out.effects):
+                value = _effect_value(effect, sites, f"{base}.outcomes.{outcome_id}.effects.{j}", n)
+                effects.append(EffectDraw(e, k, effect, value))
     return happens, outcome, effects

@@ -13,15 +13,27 @@ import numpy as np
 import pandas as pd
 
 from negosim.engine.compiled import Compiled
-from negosim.engine.model import AGREED, END_REASONS, NegotiationModel, fallback_plays
+from negosim.engine.model import END_REASONS, SETTLED, NegotiationModel, fallback_plays
 from negosim.engine.params import sample_block
 
-__all__ = ["BlockResult", "block_rng", "run_block", "runs_frame", "trajectories_frame"]
+__all__ = [
+    "BlockResult",
+    "block_rng",
+    "block_seed",
+    "run_block",
+    "runs_frame",
+    "trajectories_frame",
+]
+
+
+def block_seed(master_seed: int, block: int) -> np.random.SeedSequence:
+    """The seed sequence of one block: a function of the master seed and the block index only."""
+    return np.random.SeedSequence(master_seed, spawn_key=(block,))
 
 
 def block_rng(master_seed: int, block: int) -> np.random.Generator:
-    """The generator of one block: a function of the master seed and the block index only."""
-    return np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(block,)))
+    """A generator for one block (see :func:`block_seed`)."""
+    return np.random.default_rng(block_seed(master_seed, block))
 
 
 @dataclass
@@ -56,8 +68,7 @@ def run_block(
 ) -> BlockResult:
     """Sample and play ``n`` replicates as one Mesa model; with ``explain`` keep the story of
     replicate ``explain_at``."""
-    rng = block_rng(master_seed, block)
-    params = sample_block(compiled, rng, n)
+    params = sample_block(compiled, block_seed(master_seed, block), n)
     model = NegotiationModel(
         compiled,
         params,
@@ -65,7 +76,7 @@ def run_block(
         pull_limit=pull_limit,
         record=record,
         explain=explain,
-        seed=int(rng.integers(2**31)),
+        seed=master_seed + block,
     )
     model.explain_at = explain_at
     while model.running:
@@ -101,7 +112,8 @@ def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.
     R = result.n
     runs = result.first_run + np.arange(R)
     frames = []
-    all_agreed = (result.status == AGREED).all(axis=0)
+    settled = np.isin(result.status, SETTLED)
+    all_agreed = settled.all(axis=0)
     any_broken = np.isin(result.status, (2, 3)).any(axis=0)
     run_reason = np.where(all_agreed, "agreement", np.where(any_broken, "breakdown", "deadline"))
     dates = np.array(compiled.round_dates, dtype="datetime64[D]")
@@ -120,7 +132,7 @@ def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.
                     np.array(ids, dtype=object)[option] if ids is not None else np.full(R, None)
                 ),
                 "value": compiled.option_values[i][option],
-                "agreed": result.status[k] == AGREED,
+                "agreed": settled[k],
                 "end_reason": np.array(END_REASONS, dtype=object)[result.status[k]],
                 "end_round": result.end_round[k],
                 "end_date": dates[result.end_round[k]] if len(dates) else np.full(R, None),

@@ -1,0 +1,377 @@
+"""Backtest the spatial models on DEU III: mean absolute error per half with bootstrap intervals.
+
+Protocol (from the data's README): split by proposal, never by issue; tune only on proposals with an
+odd ``prnrnmc``; report both halves and quote the even half as the held-out figure; always report
+the compromise model beside any other.
+
+**Bootstrap.** Issues of one proposal are decided together by the same actors, so their errors are
+correlated; resampling issues would understate the uncertainty.  Each replicate draws the half's
+proposals with replacement (a cluster bootstrap) and takes the MAE over all issues of the drawn
+proposals.  The same draws serve every model, so the interval of the *paired difference* to the
+compromise model (``diff_*`` columns) is much narrower than a comparison of two intervals would
+suggest.  Intervals are percentile intervals (2.5 % and 97.5 %).
+
+A model may leave an issue out by forecasting NaN (the status quo is unknown on 100 issues); its MAE
+and its difference to the compromise model are then taken over the issues it does forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import product
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from negosim.errors import UsageError
+from negosim.models.spatial import (
+    compromise,
+    exchange,
+    expected_utility,
+    mean,
+    median,
+    weighted_median,
+)
+from negosim.validation.deu3 import DEU3, Capability, capabilities, load_deu3
+
+__all__ = [
+    "BACKTEST_MODELS",
+    "Forecast",
+    "ModelFn",
+    "by_proposal",
+    "format_table",
+    "run_backtest",
+]
+
+FloatArray = NDArray[np.float64]
+BASELINE = "compromise"
+HALVES = ("odd", "even", "all")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One model's forecasts for every DEU III issue.
+
+    Attributes
+    ----------
+    values
+        Forecast outcome per issue, shape ``(n_issues,)``; NaN leaves the issue out.
+    params
+        Parameters worth reporting, e.g. what was tuned on the odd half.
+    """
+
+    values: FloatArray
+    params: str = ""
+
+
+ModelFn = Callable[[DEU3, FloatArray], "Forecast | FloatArray"]
+"""A model for the backtest: ``f(data, capability) -> forecasts``, where ``capability`` has
+shape ``(n_issues, n_actors)``.  A model that tunes anything must look only at ``data.odd``."""
+
+
+def by_proposal(
+    data: DEU3, capability: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, Callable[[FloatArray], FloatArray]]:
+    """Regroup issues by proposal for the multi-issue (exchange) model.
+
+    Returns
+    -------
+    positions, salience
+        Shape ``(n_proposals, n_actors, max_issues)``, padded with NaN / 0.
+    capability
+        Shape ``(n_proposals, n_actors)``: the capability on the proposal's first issue.
+    unstack
+        Maps an array ``(n_proposals, max_issues)`` back to ``(n_issues,)``.
+    """
+    proposals, index = np.unique(data.proposal, return_inverse=True)
+    slot = np.zeros(data.n_issues, dtype=np.int64)
+    for p in range(proposals.size):
+        members = np.flatnonzero(index == p)
+        slot[members] = np.arange(members.size)
+    n_actors = len(data.actors)
+    shape = (proposals.size, n_actors, int(slot.max()) + 1)
+    positions = np.full(shape, np.nan)
+    salience = np.zeros(shape)
+    positions[index, :, slot] = data.positions
+    salience[index, :, slot] = data.salience
+    first = np.array([np.flatnonzero(index == p)[0] for p in range(proposals.size)])
+
+    def unstack(values: FloatArray) -> FloatArray:
+        return np.asarray(values[index, slot], dtype=np.float64)
+
+    return positions, salience, capability[first], unstack
+
+
+def _mae(forecast: FloatArray, data: DEU3, mask: NDArray[np.bool_]) -> float:
+    return float(np.abs(forecast - data.outcome)[mask].mean())
+
+
+# --- the models ---------------------------------------------------------------------------
+
+
+def _compromise(data: DEU3, cap: FloatArray) -> FloatArray:
+    return compromise(data.positions, data.salience, cap)
+
+
+def _mean(data: DEU3, cap: FloatArray) -> FloatArray:
+    return mean(data.positions)
+
+
+def _median(data: DEU3, cap: FloatArray) -> FloatArray:
+    return median(data.positions)
+
+
+def _weighted_median(data: DEU3, cap: FloatArray) -> FloatArray:
+    return weighted_median(data.positions, cap * data.salience)
+
+
+def _status_quo(data: DEU3, cap: FloatArray) -> FloatArray:
+    return data.reference_point
+
+
+def _eum(data: DEU3, cap: FloatArray) -> FloatArray:
+    return expected_utility(data.positions, data.salience, cap).forecast
+
+
+def _eum_mean(data: DEU3, cap: FloatArray) -> FloatArray:
+    return expected_utility(data.positions, data.salience, cap).mean_forecast
+
+
+def _eum_tuned(data: DEU3, cap: FloatArray) -> Forecast:
+    best: tuple[float, FloatArray, str] | None = None
+    conflicts: tuple[Literal["loser_moves", "no_move"], ...] = ("loser_moves", "no_move")
+    rules: tuple[Literal["enforceable", "least_move"], ...] = ("enforceable", "least_move")
+    for conflict, rule, output in product(conflicts, rules, ("median", "mean")):
+        run = expected_utility(
+            data.positions, data.salience, cap, conflict=conflict, offer_rule=rule
+        )
+        values = run.forecast if output == "median" else run.mean_forecast
+        score = _mae(values, data, data.odd)
+        if best is None or score < best[0]:
+            best = (score, values, f"conflict={conflict}, offer_rule={rule}, forecast={output}")
+    assert best is not None
+    return Forecast(best[1], best[2] + " (tuned on odd)")
+
+
+def _exchange_run(data: DEU3, cap: FloatArray, rounds: int) -> FloatArray:
+    positions, salience, capability, unstack = by_proposal(data, cap)
+    return unstack(exchange(positions, salience, capability, max_rounds=rounds).outcome)
+
+
+def _exchange(data: DEU3, cap: FloatArray) -> Forecast:
+    return Forecast(_exchange_run(data, cap, 3), "max_rounds=3 (the default)")
+
+
+def _exchange_tuned(data: DEU3, cap: FloatArray) -> Forecast:
+    runs = {rounds: _exchange_run(data, cap, rounds) for rounds in range(6)}
+    rounds = min(runs, key=lambda r: _mae(runs[r], data, data.odd))
+    return Forecast(runs[rounds], f"max_rounds={rounds} (tuned on odd, 0-5)")
+
+
+def _compromise_exponents(data: DEU3, cap: FloatArray) -> Forecast:
+    grid = product(np.arange(0.0, 3.01, 0.25), np.arange(0.0, 2.01, 0.25))
+    scored = []
+    for alpha, beta in grid:
+        values = compromise(data.positions, data.salience, cap**beta, salience_exponent=alpha)
+        scored.append((_mae(values, data, data.odd), float(alpha), float(beta), values))
+    _, alpha, beta, values = min(scored, key=lambda t: t[0])
+    return Forecast(values, f"weights c^{beta:g} * s^{alpha:g} (tuned on odd)")
+
+
+def _compromise_mean_blend(data: DEU3, cap: FloatArray) -> Forecast:
+    base = _compromise(data, cap)
+    plain = _mean(data, cap)
+    scored = [
+        (_mae((1 - share) * base + share * plain, data, data.odd), float(share))
+        for share in np.linspace(0.0, 1.0, 11)
+    ]
+    share = min(scored)[1]
+    return Forecast((1 - share) * base + share * plain, f"{share:g} x mean (tuned on odd)")
+
+
+def _with_capability(kind: Capability) -> ModelFn:
+    def model(data: DEU3, cap: FloatArray) -> Forecast:
+        return Forecast(_compromise(data, capabilities(data, kind)), f"capability={kind}")
+
+    return model
+
+
+BACKTEST_MODELS: dict[str, ModelFn] = {
+    "compromise": _compromise,
+    "mean": _mean,
+    "median": _median,
+    "weighted_median": _weighted_median,
+    "status_quo": _status_quo,
+    "expected_utility": _eum,
+    "expected_utility_mean": _eum_mean,
+    "expected_utility_tuned": _eum_tuned,
+    "exchange": _exchange,
+    "exchange_tuned": _exchange_tuned,
+    "compromise_council": _with_capability("council"),
+    "compromise_shapley_shubik": _with_capability("shapley_shubik"),
+    "compromise_exponents_tuned": _compromise_exponents,
+    "compromise_mean_blend_tuned": _compromise_mean_blend,
+}
+"""Models the backtest knows by name.  ``*_tuned`` models pick their parameters on the odd half."""
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def _resolve(models: Iterable[str] | Mapping[str, ModelFn] | None) -> dict[str, ModelFn]:
+    if models is None:
+        chosen = dict(BACKTEST_MODELS)
+    elif isinstance(models, Mapping):
+        chosen = dict(models)
+    else:
+        chosen = {}
+        for name in models:
+            if name not in BACKTEST_MODELS:
+                known = ", ".join(BACKTEST_MODELS)
+                raise UsageError(f"unknown backtest model {name!r} (known: {known})")
+            chosen[name] = BACKTEST_MODELS[name]
+    chosen.setdefault(BASELINE, BACKTEST_MODELS[BASELINE])
+    return {BASELINE: chosen.pop(BASELINE), **chosen}
+
+
+def _interval(samples: FloatArray) -> tuple[float, float]:
+    low, high = np.nanpercentile(samples, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def run_backtest(
+    models: Iterable[str] | Mapping[str, ModelFn] | None = None,
+    *,
+    capability: Capability = "gdp",
+    n_boot: int = 2000,
+    rng: np.random.Generator | None = None,
+    data: DEU3 | None = None,
+) -> pd.DataFrame:
+    """Score models on DEU III: MAE on the odd half, the held-out even half and overall.
+
+    Parameters
+    ----------
+    models
+        Names from :data:`BACKTEST_MODELS`, or a mapping ``name -> ModelFn``; all built-in models
+        when ``None``.  The compromise model is always included, as the baseline.
+    capability
+        Capability measure handed to every model (see :func:`negosim.validation.deu3.capabilities`).
+    n_boot
+        Bootstrap replicates (resampling proposals).
+    rng
+        Random generator for the bootstrap; ``np.random.default_rng(0)`` when ``None``.
+    data
+        The data; :func:`negosim.validation.deu3.load_deu3` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model and half (``odd``, ``even``, ``all``) with ``n_issues``,
+        ``n_proposals``, ``mae``, ``mae_low``, ``mae_high`` (95 % bootstrap interval), ``diff``
+        (MAE minus the compromise model's on the same issues), ``diff_low``, ``diff_high`` and
+        ``params``.
+
+    Raises
+    ------
+    UsageError
+        On an unknown model, a bad ``n_boot`` or a model returning the wrong shape.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
+        raise UsageError(f"n_boot must be a positive integer (got {n_boot!r})")
+    data = load_deu3() if data is None else data
+    rng = np.random.default_rng(0) if rng is None else rng
+    cap = capabilities(data, capability)
+    forecasts: dict[str, Forecast] = {}
+    for name, model in _resolve(models).items():
+        result = model(data, cap)
+        forecast = result if isinstance(result, Forecast) else Forecast(np.asarray(result))
+        if forecast.values.shape != (data.n_issues,):
+            raise UsageError(
+                f"model {name!r} returned shape {forecast.values.shape}, "
+                f"expected ({data.n_issues},)"
+            )
+        forecasts[name] = forecast
+
+    _, proposal_index = np.unique(data.proposal, return_inverse=True)
+    n_props_total = int(proposal_index.max()) + 1
+    baseline_error = np.abs(forecasts[BASELINE].values - data.outcome)
+    rows = []
+    for half in HALVES:
+        in_half = {"odd": data.odd, "even": ~data.odd, "all": np.ones(data.n_issues, bool)}[half]
+        props = np.unique(proposal_index[in_half])
+        draws = rng.multinomial(props.size, np.full(props.size, 1.0 / props.size), size=n_boot)
+        weights = np.zeros((n_boot, n_props_total))
+        weights[:, props] = draws
+
+        def per_proposal(values: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
+            sums = np.bincount(proposal_index[mask], values[mask], minlength=n_props_total)
+            return np.asarray(sums, dtype=np.float64)
+
+        for name, forecast in forecasts.items():
+            error = np.abs(forecast.values - data.outcome)
+            mask = in_half & ~np.isnan(error)
+            count = per_proposal(np.ones(data.n_issues), mask)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot = weights @ per_proposal(error, mask) / (weights @ count)
+                delta = (error - baseline_error)[mask]
+                boot_diff = weights @ per_proposal(error - baseline_error, mask) / (weights @ count)
+            rows.append(
+                {
+                    "model": name,
+                    "half": half,
+                    "n_issues": int(mask.sum()),
+                    "n_proposals": int(np.unique(proposal_index[mask]).size),
+                    "mae": float(error[mask].mean()),
+                    "mae_low": _interval(boot)[0],
+                    "mae_high": _interval(boot)[1],
+                    "diff": float(delta.mean()),
+                    "diff_low": _interval(boot_diff)[0],
+                    "diff_high": _interval(boot_diff)[1],
+                    "params": forecast.params,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def format_table(results: pd.DataFrame) -> str:
+    """Render :func:`run_backtest` output as a Markdown table, one row per model.
+
+    Parameters
+    ----------
+    results
+        The frame returned by :func:`run_backtest`.
+
+    Returns
+    -------
+    str
+        Columns: model, then for each half the MAE with its 95 % interval, then the even-half
+        difference to the compromise model with its interval, and the parameters.
+    """
+    lines = [
+        "| model | odd (tuning) | even (held out) | all | even − compromise | n | params |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for model, group in results.groupby("model", sort=False):
+        cells = group.set_index("half").to_dict("index")
+
+        def cell(half: str, column: str, cells: dict[Any, dict[Any, Any]] = cells) -> float:
+            value = float(cells[half][column])
+            return 0.0 if abs(value) < 1e-9 else value  # no "-0.00" from rounding noise
+
+        row = [str(model)]
+        for half in HALVES:
+            row.append(
+                f"{cell(half, 'mae'):.2f} [{cell(half, 'mae_low'):.2f}, "
+                f"{cell(half, 'mae_high'):.2f}]"
+            )
+        row.append(
+            f"{cell('even', 'diff'):+.2f} [{cell('even', 'diff_low'):+.2f}, "
+            f"{cell('even', 'diff_high'):+.2f}]"
+        )
+        row.append(str(round(cell("all", "n_issues"))))
+        row.append(str(cells["even"]["params"]))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
