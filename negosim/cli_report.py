@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from negosim.results.results import Results
-from negosim.results.summary import agreement_summary, fallback_probabilities, outcome_probabilities
+from negosim.results.summary import (
+    agreement_summary,
+    fallback_probabilities,
+    outcome_probabilities,
+    wilson_interval,
+)
 from negosim.scenario.schema import Scenario
 
-__all__ = ["print_run_summary", "progress_bar"]
+__all__ = ["print_run_summary", "print_sweep_summary", "progress_bar", "sweep_progress"]
 
 
 @contextlib.contextmanager
@@ -37,13 +44,26 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: progress.update(task, completed=done)
 
 
+def _console() -> Console:
+    """Stdout console; when piped, wide enough that tables do not wrap into unreadable cells."""
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+
+
+def short_path(path: str) -> str:
+    """``actors.russia.stances.guarantees.salience`` -> ``russia.guarantees.salience``."""
+    parts = path.split(".")
+    if parts[:1] == ["actors"]:
+        parts = [p for i, p in enumerate(parts[1:]) if not (i == 1 and p == "stances")]
+    return ".".join(parts)
+
+
 def _pct(p: Any) -> str:
     return f"{100 * float(p):5.1f}%"
 
 
 def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> None:
     """Print outcome probabilities per issue, agreement and breakdown, fallbacks, and outputs."""
-    console = Console(highlight=False, soft_wrap=True)
+    console = _console()
     runs = results.runs
     n = runs["run"].nunique()
     deadline = (
@@ -112,3 +132,79 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
         )
     console.print(fb)
     console.print(f"Wrote {folder}/runs.parquet and manifest.json")
+
+
+@contextlib.contextmanager
+def sweep_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for sweeps (runs done, runs/s, time left); yields ``advance(done, total)``."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import TaskProgressColumn
+
+    with Progress(
+        TextColumn("sweeping"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} runs"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("runs", total=None, rate="")
+        start = time.perf_counter()
+        first: list[int] = []
+
+        def advance(done: int, total: int) -> None:
+            if not first:
+                first.append(done)  # runs already on disk when resuming
+            elapsed = max(time.perf_counter() - start, 1e-9)
+            rate = (done - first[0]) / elapsed
+            progress.update(task, completed=done, total=total, rate=f"{rate:,.0f} runs/s")
+
+        yield advance
+
+
+def print_sweep_summary(scenario: Scenario, results: Results, folder: Path) -> None:
+    """Per design point: the factor values, P(full agreement) and P(breakdown), from the parts."""
+    from negosim.sweep.store import SweepStore
+
+    console = _console()
+    info = results.manifest
+    store = SweepStore(folder)
+    counts: dict[int, list[int]] = {}
+    for key in sorted(store.journal_entries()):
+        part = pd.read_parquet(store.part_path(*key), columns=["point", "run", "run_end_reason"])
+        per_run = part.drop_duplicates("run")
+        tally = counts.setdefault(int(key[0]), [0, 0, 0])
+        tally[0] += len(per_run)
+        tally[1] += int((per_run["run_end_reason"] == "agreement").sum())
+        tally[2] += int((per_run["run_end_reason"] == "breakdown").sum())
+    design = results.design if results.design is not None else store.design()
+    console.print(
+        f"[bold]{scenario.metadata.title}[/bold]\n"
+        f"{info['points']} design points x {info['runs_per_point']:,} runs, seed {info['seed']}, "
+        f"model {info['model']['name']}"
+    )
+    table = Table(title="By design point (95% intervals)", title_justify="left")
+    table.add_column("point", justify="right")
+    for factor in design.columns:
+        table.add_column(short_path(str(factor)), justify="right")
+    for column in ("P(agreement)", "95% interval", "P(breakdown)"):
+        table.add_column(column, justify="right")
+    shown = sorted(counts)[:40]
+    for point in shown:
+        n, agree, broke = counts[point]
+        low, high = wilson_interval(agree, n)
+        values = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in design.loc[point]]
+        table.add_row(
+            str(point), *values, _pct(agree / n), f"{_pct(low)} - {_pct(high)}", _pct(broke / n)
+        )
+    console.print(table)
+    if len(counts) > len(shown):
+        console.print(f"... and {len(counts) - len(shown)} more points")
+    console.print(
+        f"Wrote {folder}/runs/ ({len(store.journal_entries())} parts), design.parquet, "
+        "manifest.json"
+    )

@@ -367,4 +367,5 @@ def fallback_plays(c: Compiled, status: np.ndarray, actor: int) -> np.ndarray:
     relevant = [k for k in range(len(c.packages)) if package_in_fallback(c, k, actor)]
     if not relevant:
         return np.zeros(status.shape[1], dtype=bool)
-    return (~np.isin(status[relevant], SETTLED)).any(axis=0)
+    unsettled: np.ndarray = ~np.isin(status[relevant], SETTLED)
+    return np.any(unsettled, axis=0)

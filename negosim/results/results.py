@@ -32,6 +32,7 @@ class Results:
     manifest: dict[str, Any]
     trajectories: pd.DataFrame | None = None
     narrative: list[str] = field(default_factory=list)
+    design: pd.DataFrame | None = None  # sweeps: one row per design point, one column per factor
 
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write ``runs.parquet``, ``trajectories.parquet`` (if any) and ``manifest.json``."""

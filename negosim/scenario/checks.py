@@ -159,9 +159,12 @@ def _fallback_conflicts(s: Scenario) -> Iterator[Finding]:
                 first[issue_id] = (actor_id, position)
             elif first[issue_id][1] != position:
                 other, theirs = first[issue_id]
-                yield ("actors", actor_id, "fallback", "outcomes", issue_id), (
-                    f"conflicts with the fallback of {other!r} ({theirs!r} vs {position!r}): "
-                    "without a deal an issue has one outcome"
+                yield (
+                    ("actors", actor_id, "fallback", "outcomes", issue_id),
+                    (
+                        f"conflicts with the fallback of {other!r} ({theirs!r} vs {position!r}): "
+                        "without a deal an issue has one outcome"
+                    ),
                 )
 
 
@@ -351,7 +354,15 @@ def _split(path: str) -> list[Any]:
 def check_scenario(scenario: Scenario) -> list[Finding]:
     """Every cross-reference and range problem of a schema-valid scenario."""
     findings: list[Finding] = []
-    for check in (_issues, _actors, _fallback_conflicts, _officials, _calendar_and_events, _engine, _sources):
+    for check in (
+        _issues,
+        _actors,
+        _fallback_conflicts,
+        _officials,
+        _calendar_and_events,
+        _engine,
+        _sources,
+    ):
         findings.extend(check(scenario))
     return findings
 

@@ -505,6 +505,13 @@ class Scenario(_Model):
         """Text of each source by id (a copy)."""
         return dict(self._source_texts)
 
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with values set by dotted path, checked like a file (see
+        :func:`negosim.scenario.overrides.apply_overrides`)."""
+        from negosim.scenario.overrides import apply_overrides
+
+        return apply_overrides(self, overrides)
+
     def evidence(self) -> list[tuple[str, Evidence]]:
         """Every evidence quote with the dotted path of the entry that cites it."""
         found: list[tuple[str, Evidence]] = []

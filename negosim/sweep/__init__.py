@@ -1,0 +1,18 @@
+"""Monte Carlo sweeps: designs, common random numbers, executors, resumable Parquet output."""
+
+from negosim.sweep.design import Grid, LatinHypercube, parse_vary
+from negosim.sweep.function import as_function
+from negosim.sweep.runner import BlockFailure, SweepError
+from negosim.sweep.sweep import design_table, load_sweep, sweep
+
+__all__ = [
+    "BlockFailure",
+    "Grid",
+    "LatinHypercube",
+    "SweepError",
+    "as_function",
+    "design_table",
+    "load_sweep",
+    "parse_vary",
+    "sweep",
+]

@@ -1,0 +1,101 @@
+"""Experimental designs: which values the swept factors take at each design point.
+
+A design is a table with one row per point (index ``point``) and one column per factor (a dotted
+scenario path).  It depends only on its own arguments, so the same design is rebuilt identically
+on any machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negosim.errors import UsageError
+
+__all__ = ["Grid", "LatinHypercube", "parse_vary"]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Full factorial design over the given values of each factor."""
+
+    factors: Mapping[str, Sequence[Any]]
+
+    def table(self) -> pd.DataFrame:
+        """One row per combination, the first factor varying slowest."""
+        if not self.factors:
+            raise UsageError("a grid needs at least one factor")
+        for path, values in self.factors.items():
+            if len(values) == 0:
+                raise UsageError(f"factor {path!r} has no values")
+        rows = list(itertools.product(*self.factors.values()))
+        frame = pd.DataFrame(rows, columns=list(self.factors))
+        frame.index.name = "point"
+        return frame
+
+
+@dataclass(frozen=True)
+class LatinHypercube:
+    """Latin hypercube sample of ``n`` points over ``ranges`` (McKay, Beckman & Conover 1979).
+
+    Each factor's range is cut into ``n`` equal strata and each stratum is used exactly once; the
+    design is a function of ``ranges``, ``n`` and ``seed`` only.
+    """
+
+    ranges: Mapping[str, tuple[float, float]]
+    n: int
+    seed: int = 0
+
+    def table(self) -> pd.DataFrame:
+        if not self.ranges:
+            raise UsageError("a Latin hypercube needs at least one factor")
+        if self.n < 1:
+            raise UsageError(f"a Latin hypercube needs n >= 1 (got {self.n})")
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(0x1A7,)))
+        columns = {}
+        for path, (low, high) in self.ranges.items():
+            if not low <= high:
+                raise UsageError(f"factor {path!r}: range needs low <= high (got [{low}, {high}])")
+            strata = (rng.permutation(self.n) + rng.random(self.n)) / self.n
+            columns[path] = low + strata * (high - low)
+        frame = pd.DataFrame(columns)
+        frame.index.name = "point"
+        return frame
+
+
+def _number(text: str, spec: str) -> float | int | str:
+    try:
+        value = float(text)
+    except ValueError:
+        return text.strip()
+    return (
+        int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    )
+
+
+def parse_vary(spec: str) -> tuple[str, list[Any]]:
+    """Parse ``PATH=start:stop:num`` (inclusive, evenly spaced) or ``PATH=v1,v2,...``."""
+    path, sep, values = spec.partition("=")
+    path = path.strip()
+    if not sep or not path or not values.strip():
+        raise UsageError(f"--vary needs PATH=start:stop:num or PATH=v1,v2,... (got {spec!r})")
+    if ":" in values:
+        parts = values.split(":")
+        if len(parts) != 3:
+            raise UsageError(f"--vary {path}: a range is start:stop:num (got {values!r})")
+        try:
+            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+        except ValueError:
+            raise UsageError(
+                f"--vary {path}: start and stop must be numbers and num a whole "
+                f"number (got {values!r})"
+            ) from None
+        if num < 1:
+            raise UsageError(f"--vary {path}: num must be >= 1 (got {num})")
+        return path, [float(v) for v in np.linspace(start, stop, num)]
+    return path, [_number(v, spec) for v in values.split(",")]

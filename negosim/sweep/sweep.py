@@ -1,0 +1,239 @@
+"""``negosim.sweep``: many runs at many design points, streamed to Parquet, resumable."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from negosim.errors import NegosimError, UsageError
+from negosim.results.results import Results
+from negosim.scenario.schema import Scenario
+from negosim.simulate import DEFAULT_BLOCK_SIZE, _check_counts, build_model, manifest
+from negosim.sweep.design import Grid, LatinHypercube
+from negosim.sweep.runner import SweepError, Task, executor_for, fingerprint, run_tasks
+from negosim.sweep.store import SweepStore
+
+__all__ = ["design_table", "load_sweep", "sweep"]
+
+
+def design_table(
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    design: Grid | LatinHypercube | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The design as a table: one row per point, one column per factor path."""
+    if (grid is None) == (design is None):
+        raise UsageError("give exactly one of grid={path: values} or design=...")
+    if grid is not None:
+        return Grid(grid).table()
+    if isinstance(design, pd.DataFrame):
+        table = design.reset_index(drop=True)
+        table.index.name = "point"
+        return table
+    assert design is not None
+    return design.table()
+
+
+def _point_overrides(table: pd.DataFrame, point: int) -> dict[str, Any]:
+    row = table.iloc[point]
+    return {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+
+
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    design: Grid | LatinHypercube | pd.DataFrame | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    executor: Any = None,
+    out: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    block_size: int | None = None,
+    model: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    collect: bool = True,
+) -> Results:
+    """Run ``runs`` replicates at every design point and return (or just store) the tables.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario.
+    grid, design
+        Either ``grid={path: values}`` (full factorial) or ``design=`` a :class:`Grid`,
+        :class:`LatinHypercube` or a table with one column per factor path.
+    runs, seed
+        Replicates per design point and master seed (default: the scenario's).  Every point uses
+        the same replicate seeds (common random numbers), so differences between points are paired.
+    executor
+        None (this process), ``"processes"`` (a process pool of ``workers``), a
+        ``concurrent.futures.Executor``, a ``dask.distributed.Client``, or a scheduler address.
+    out
+        The folder parts stream to.  Re-running the same sweep into it resumes where it stopped; a
+        folder holding another sweep is refused.  Default: a temporary folder (removed).
+    block_size
+        Replicates per task (default ``min(1000, runs)``).  Part of the design: results depend on
+        it, not on the executor.
+    collect
+        Read the finished tables back into memory (set False for sweeps too large for memory; read
+        them later with :func:`load_sweep`).
+
+    Returns
+    -------
+    Results
+        ``runs`` with a ``point`` column and one column per factor; ``design``; ``manifest``.
+
+    Raises
+    ------
+    SweepError
+        If some blocks raised: they are listed with their point and seed; all others are on disk.
+    """
+    runs = scenario.engine.runs if runs is None else runs
+    seed = scenario.engine.seed if seed is None else seed
+    if block_size is None:
+        block_size = min(DEFAULT_BLOCK_SIZE, runs) if isinstance(runs, int) and runs > 0 else 1
+    _check_counts(runs, seed, block_size)
+    table = design_table(grid, design)
+    parameters = dict(parameters or {})
+    points = len(table)
+    for point in range(points):  # fail fast, before anything runs, on an invalid design point
+        overrides = _point_overrides(table, point)
+        try:
+            build_model(scenario.with_overrides(overrides), model, **parameters)
+        except NegosimError as exc:
+            raise UsageError(f"design point {point} ({overrides}) is invalid:\n{exc}") from None
+    base_model = build_model(scenario, model, **parameters)
+    info = manifest(scenario, base_model, runs=runs, seed=seed, block_size=block_size)
+    info.update(
+        kind="sweep",
+        factors=list(table.columns),
+        points=points,
+        runs_per_point=runs,
+        total_runs=runs * points,
+        design=table.reset_index().to_dict(orient="list"),
+    )
+    info["fingerprint"] = fingerprint(
+        scenario=scenario.model_dump(mode="json"),
+        design=info["design"],
+        seed=seed,
+        runs=runs,
+        block_size=block_size,
+        model=info["model"],
+        negosim=info["versions"]["negosim"],
+    )
+    blocks = -(-runs // block_size)
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="negosim-sweep-") as tmp:
+            return _run(
+                scenario,
+                table,
+                info,
+                tmp,
+                blocks,
+                block_size,
+                runs,
+                seed,
+                model,
+                parameters,
+                executor,
+                workers,
+                scheduler,
+                progress,
+                True,
+            )
+    return _run(
+        scenario,
+        table,
+        info,
+        out,
+        blocks,
+        block_size,
+        runs,
+        seed,
+        model,
+        parameters,
+        executor,
+        workers,
+        scheduler,
+        progress,
+        collect,
+    )
+
+
+def _run(
+    scenario: Scenario,
+    table: pd.DataFrame,
+    info: dict[str, Any],
+    out: str | os.PathLike[str],
+    blocks: int,
+    block_size: int,
+    runs: int,
+    seed: int,
+    model: str | None,
+    parameters: dict[str, Any],
+    executor: Any,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+    collect: bool,
+) -> Results:
+    total = runs * len(table)
+    with SweepStore(out) as store:
+        done = store.begin(info, table)
+        tasks = [
+            Task(
+                scenario,
+                _point_overrides(table, point),
+                model,
+                parameters,
+                seed,
+                point,
+                block,
+                min(block_size, runs - block * block_size),
+                block * block_size,
+            )
+            for point in range(len(table))
+            for block in range(blocks)
+            if (point, block) not in done
+        ]
+        finished = sum(min(block_size, runs - b * block_size) for _, b in done)
+        if progress is not None:
+            progress(finished, total)
+
+        def on_done(point: int, block: int, frame: pd.DataFrame) -> None:
+            nonlocal finished
+            store.write_part(point, block, frame)
+            finished += frame["run"].nunique()
+            if progress is not None:
+                progress(finished, total)
+
+        with executor_for(executor, workers=workers, scheduler=scheduler) as pool:
+            in_flight = 2 * (workers or os.cpu_count() or 1)
+            failures = run_tasks(tasks, pool, on_done, max_in_flight=in_flight)
+        entries = store.journal_entries()
+        info = {
+            **info,
+            "complete": not failures,
+            "resumed_blocks": len(done),
+            "blocks": [entries[k] for k in sorted(entries)],
+        }
+        store.write_manifest(info)
+        if failures:
+            raise SweepError(failures)
+        runs_table = store.read() if collect else pd.DataFrame()
+    return Results(runs=runs_table, manifest=info, design=table)
+
+
+def load_sweep(folder: str | os.PathLike[str], *, columns: list[str] | None = None) -> Results:
+    """Read a sweep folder's finished parts, design and manifest."""
+    store = SweepStore(folder)
+    info = store.read_manifest()
+    if info is None or info.get("kind") != "sweep":
+        raise UsageError(f"{folder}: not a sweep folder (no sweep manifest.json)")
+    return Results(runs=store.read(columns=columns), manifest=info, design=store.design())
