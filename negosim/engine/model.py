@@ -295,6 +295,18 @@ class NegotiationModel(mesa.Model):
         if self.round_index >= c.n_rounds or not (self.status == OPEN).any():
             self._finish()
 
+    def release(self) -> None:
+        """Let the finished model be freed.
+
+        Mesa 3.3's ``Agent._ids`` is a class-level defaultdict keyed by model, so every model that
+        ever created an agent stays alive (with its arrays) for the life of the process; a sweep of
+        a million runs would keep a thousand blocks in memory.  Dropping our key ends that; newer
+        Mesa versions without the registry are unaffected.
+        """
+        registry = getattr(mesa.Agent, "_ids", None)
+        if isinstance(registry, dict):
+            registry.pop(self, None)
+
     def _finish(self) -> None:
         last = max(0, self.round_index - 1)
         timed_out = self.status == OPEN

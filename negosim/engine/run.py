@@ -92,6 +92,7 @@ def run_block(
     fallback = np.stack(
         [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
     )
+    model.release()
     return BlockResult(
         block=block,
         first_run=first_run,

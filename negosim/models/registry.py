@@ -19,7 +19,7 @@ def model_names() -> tuple[str, ...]:
 
 
 def get_model(name: str) -> Any:
-    """The model class registered as ``name``."""
+    """The :class:`~negosim.models.base.DecisionModel` subclass registered as ``name``."""
     from negosim.errors import UsageError
 
     try:

@@ -20,7 +20,20 @@ from negosim.scenario.schema import (
     Scenario,
 )
 
-__all__ = ["Finding", "check_scenario"]
+__all__ = ["LIMITS", "Finding", "check_scenario"]
+
+# Sizes beyond which a scenario is refused (documented in docs/scenario-format.md): they keep a
+# hostile or mistaken file from exhausting memory or time.
+LIMITS = {
+    "actors": 40,
+    "issues": 40,
+    "options": 50,
+    "officials": 400,
+    "events": 400,
+    "deadlines": 50,
+    "sources": 200,
+    "rounds": 1000,
+}
 
 Loc = tuple[Any, ...]
 Finding = tuple[Loc, str]
@@ -351,9 +364,31 @@ def _split(path: str) -> list[Any]:
     return parts
 
 
+def _sizes(s: Scenario) -> Iterator[Finding]:
+    for section in ("actors", "issues", "officials", "events", "deadlines", "sources"):
+        count = len(getattr(s, section))
+        if count > LIMITS[section]:
+            yield (section,), f"at most {LIMITS[section]} {section} are supported (got {count})"
+    for issue_id, issue in s.issues.items():
+        if len(issue.options) > LIMITS["options"]:
+            yield ("issues", issue_id, "options"), (
+                f"at most {LIMITS['options']} options per issue are supported "
+                f"(got {len(issue.options)})"
+            )
+    if s.calendar.end > s.calendar.start:
+        rounds = (s.calendar.end - s.calendar.start).days // s.calendar.round_days + 1
+        if rounds > LIMITS["rounds"]:
+            yield ("calendar", "round_length"), (
+                f"the calendar has {rounds} rounds; at most {LIMITS['rounds']} are supported "
+                "(use longer rounds)"
+            )
+
+
 def check_scenario(scenario: Scenario) -> list[Finding]:
     """Every cross-reference and range problem of a schema-valid scenario."""
-    findings: list[Finding] = []
+    findings = list(_sizes(scenario))
+    if findings:
+        return findings  # too large to check further cheaply
     for check in (
         _issues,
         _actors,

@@ -103,3 +103,30 @@ def test_broken_scenario_exits_2(tmp_path, capsys):
     broken = ROOT / "tests" / "scenario" / "fixtures" / "broken" / "unknown_option.yaml"
     assert main(["run", str(broken), "--out", str(tmp_path / "b")]) == 2
     assert "unknown option of issue 'treaty': 'binding'" in capsys.readouterr().err
+
+
+def test_finished_blocks_are_freed():
+    """Mesa 3.3 keeps every model in ``Agent._ids``; a finished block must not stay alive."""
+    import gc
+    import weakref
+
+    import mesa
+
+    from negosim import load_scenario
+    from negosim.engine.compiled import compile_scenario
+    from negosim.engine.params import sample_block
+    from negosim.engine.run import block_seed, run_block
+
+    compiled = compile_scenario(load_scenario(SEED))
+    run_block(compiled, master_seed=1, block=0, n=50, first_run=0)
+    from negosim.engine.model import NegotiationModel
+
+    model = NegotiationModel(compiled, sample_block(compiled, block_seed(1, 1), 10))
+    while model.running:
+        model.step()
+    model.release()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
+    assert not [m for m in getattr(mesa.Agent, "_ids", {}) if isinstance(m, NegotiationModel)]
