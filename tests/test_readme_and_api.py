@@ -1,0 +1,55 @@
+"""The README's examples run, its commands exist, and ``__all__`` is honest."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import negosim
+from negosim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_blocks_run(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {})  # runs the README's own code
+    finally:
+        os.chdir(cwd)
+    assert "guarantees" in capsys.readouterr().out
+
+
+def test_readme_commands_exist(capsys):
+    shell = "\n".join(re.findall(r"```(?:bash|text)\n(.*?)```", README, flags=re.S))
+    commands = set(re.findall(r"^(?:\$ )?negosim (\w+)", shell, flags=re.M))
+    assert {"validate", "schema", "run", "sweep"} <= commands
+    for command in sorted(commands):
+        assert main([command, "--help"]) == 0, command
+    capsys.readouterr()
+
+
+def test_readme_two_commands_are_the_scripts():
+    assert "./scripts/run" in README and "./scripts/test" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "./scripts/test" in ci
+
+
+@pytest.mark.parametrize("name", negosim.__all__)
+def test_all_names_exist(name):
+    assert hasattr(negosim, name)
+
+
+def test_public_functions_have_docstrings():
+    for name in negosim.__all__:
+        obj = getattr(negosim, name)
+        if callable(obj) and not name.startswith("_"):
+            assert obj.__doc__, name
