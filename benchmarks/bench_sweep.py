@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from negosim import load_scenario
-from negosim.sweep import sweep
+from negosim.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
@@ -32,8 +32,15 @@ def run(total: int, workers: int) -> tuple[float, float]:
     start = time.perf_counter()
     try:
         sweep(
-            scenario, grid, runs=total // 10, seed=1, block_size=1000, out=folder,
-            executor="processes" if workers > 1 else None, workers=workers, collect=False,
+            scenario,
+            grid,
+            runs=total // 10,
+            seed=1,
+            block_size=1000,
+            out=folder,
+            executor="processes" if workers > 1 else None,
+            workers=workers,
+            collect=False,
         )
         seconds = time.perf_counter() - start
         size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))

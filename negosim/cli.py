@@ -112,8 +112,8 @@ def run(
 ) -> None:
     """Run a scenario: outcome probabilities by the deadline, agreement timing, fallbacks."""
     from negosim.cli_report import print_run_summary, progress_bar
-    from negosim.simulate import explain_run as explain_story
-    from negosim.simulate import simulate
+    from negosim.simulation import explain_run as explain_story
+    from negosim.simulation import simulate
 
     scenario = load_scenario(file)
     n_runs = scenario.engine.runs if runs is None else runs
@@ -154,8 +154,8 @@ def sweep(
 ) -> None:
     """Sweep parameters: runs at every design point, streamed to OUT/runs/part-*.parquet."""
     from negosim.cli_report import print_sweep_summary, sweep_progress
-    from negosim.sweep import Grid, LatinHypercube, SweepError, parse_vary
-    from negosim.sweep import sweep as run_sweep
+    from negosim.sweeps import Grid, LatinHypercube, SweepError, parse_vary
+    from negosim.sweeps import sweep as run_sweep
 
     scenario = load_scenario(file)
     factors = dict(parse_vary(spec) for spec in vary)

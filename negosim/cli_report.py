@@ -168,7 +168,7 @@ def sweep_progress() -> Iterator[Callable[[int, int], None]]:
 
 def print_sweep_summary(scenario: Scenario, results: Results, folder: Path) -> None:
     """Per design point: the factor values, P(full agreement) and P(breakdown), from the parts."""
-    from negosim.sweep.store import SweepStore
+    from negosim.sweeps.store import SweepStore
 
     console = _console()
     info = results.manifest

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negosim import load_scenario_text
-from negosim.simulate import simulate
+from negosim.simulation import simulate
 
 RUNS = 150
 GRID = 2.0

@@ -9,7 +9,7 @@ import pytest
 
 from negosim import load_scenario, load_scenario_text
 from negosim.engine import strategy
-from negosim.simulate import simulate
+from negosim.simulation import simulate
 from tests.engine.scenarios import bilateral
 
 ROOT = Path(__file__).resolve().parents[2]

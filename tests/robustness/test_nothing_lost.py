@@ -21,8 +21,8 @@ import pytest
 
 from negosim import load_scenario
 from negosim.cli import main
-from negosim.sweep import sweep
-from negosim.sweep.store import DiskFullError, SweepStore
+from negosim.sweeps import sweep
+from negosim.sweeps.store import DiskFullError, SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
@@ -115,7 +115,7 @@ def test_disk_full_on_a_real_tiny_filesystem(scenario, reference, tmp_path, caps
 
 def test_disk_full_injected(scenario, reference, tmp_path, monkeypatch):
     """The same on any machine: the fourth part write fails with ENOSPC."""
-    import negosim.sweep.store as store_module
+    import negosim.sweeps.store as store_module
 
     real = store_module.write_bytes_atomic
     calls = {"n": 0}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from negosim import load_scenario
-from negosim.sweep import sweep
+from negosim.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"

@@ -15,8 +15,8 @@ import pytest
 
 from negosim import UsageError, load_scenario
 from negosim.cli import main
-from negosim.sweep import SweepError, load_sweep, sweep
-from negosim.sweep.store import SweepStore
+from negosim.sweeps import SweepError, load_sweep, sweep
+from negosim.sweeps.store import SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"

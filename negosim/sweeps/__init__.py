@@ -1,9 +1,9 @@
 """Monte Carlo sweeps: designs, common random numbers, executors, resumable Parquet output."""
 
-from negosim.sweep.design import Grid, LatinHypercube, parse_vary
-from negosim.sweep.function import as_function
-from negosim.sweep.runner import BlockFailure, SweepError
-from negosim.sweep.sweep import design_table, load_sweep, sweep
+from negosim.sweeps.design import Grid, LatinHypercube, parse_vary
+from negosim.sweeps.function import as_function
+from negosim.sweeps.runner import BlockFailure, SweepError
+from negosim.sweeps.sweep import design_table, load_sweep, sweep
 
 __all__ = [
     "BlockFailure",

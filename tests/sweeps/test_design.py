@@ -11,7 +11,7 @@ from negosim import UsageError, load_scenario
 from negosim.engine.compiled import compile_scenario
 from negosim.engine.params import sample_block
 from negosim.engine.run import block_seed
-from negosim.sweep import Grid, LatinHypercube, as_function, parse_vary
+from negosim.sweeps import Grid, LatinHypercube, as_function, parse_vary
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
