@@ -371,16 +371,22 @@ def _sizes(s: Scenario) -> Iterator[Finding]:
             yield (section,), f"at most {LIMITS[section]} {section} are supported (got {count})"
     for issue_id, issue in s.issues.items():
         if len(issue.options) > LIMITS["options"]:
-            yield ("issues", issue_id, "options"), (
-                f"at most {LIMITS['options']} options per issue are supported "
-                f"(got {len(issue.options)})"
+            yield (
+                ("issues", issue_id, "options"),
+                (
+                    f"at most {LIMITS['options']} options per issue are supported "
+                    f"(got {len(issue.options)})"
+                ),
             )
     if s.calendar.end > s.calendar.start:
         rounds = (s.calendar.end - s.calendar.start).days // s.calendar.round_days + 1
         if rounds > LIMITS["rounds"]:
-            yield ("calendar", "round_length"), (
-                f"the calendar has {rounds} rounds; at most {LIMITS['rounds']} are supported "
-                "(use longer rounds)"
+            yield (
+                ("calendar", "round_length"),
+                (
+                    f"the calendar has {rounds} rounds; at most {LIMITS['rounds']} are supported "
+                    "(use longer rounds)"
+                ),
             )
 
 
