@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -128,42 +129,27 @@ def sweep(
         negosim=info["versions"]["negosim"],
     )
     blocks = -(-runs // block_size)
-    if out is None:
-        with tempfile.TemporaryDirectory(prefix="negosim-sweep-") as tmp:
-            return _run(
-                scenario,
-                table,
-                info,
-                tmp,
-                blocks,
-                block_size,
-                runs,
-                seed,
-                model,
-                parameters,
-                executor,
-                workers,
-                scheduler,
-                progress,
-                True,
-            )
-    return _run(
-        scenario,
-        table,
-        info,
-        out,
-        blocks,
-        block_size,
-        runs,
-        seed,
-        model,
-        parameters,
-        executor,
-        workers,
-        scheduler,
-        progress,
-        collect,
-    )
+    temporary = tempfile.TemporaryDirectory(prefix="negosim-sweep-") if out is None else None
+    with temporary or contextlib.nullcontext():
+        folder = temporary.name if temporary is not None else out
+        assert folder is not None
+        return _run(
+            scenario,
+            table,
+            info,
+            folder,
+            blocks,
+            block_size,
+            runs,
+            seed,
+            model,
+            parameters,
+            executor,
+            workers,
+            scheduler,
+            progress,
+            collect or temporary is not None,
+        )
 
 
 def _run(

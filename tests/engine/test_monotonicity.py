@@ -65,19 +65,18 @@ def _mean_distance(doc: dict, actor: int, issue: str) -> float:
 grid = st.sampled_from([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
 weight = st.sampled_from([0.2, 0.4, 0.6, 0.8])
 actors = st.integers(2, 3)
+SPECS = actors.flatmap(
+    lambda n: st.tuples(
+        st.lists(st.tuples(grid, grid), min_size=n, max_size=n),
+        st.lists(st.tuples(weight, weight), min_size=n, max_size=n),
+        st.lists(st.sampled_from([0.2, 0.5, 1.0]), min_size=n, max_size=n),
+    )
+)
+PATIENCE = st.sampled_from([0.8, 0.95])
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    actors.flatmap(
-        lambda n: st.tuples(
-            st.lists(st.tuples(grid, grid), min_size=n, max_size=n),
-            st.lists(st.tuples(weight, weight), min_size=n, max_size=n),
-            st.lists(st.sampled_from([0.2, 0.5, 1.0]), min_size=n, max_size=n),
-        )
-    ),
-    st.sampled_from([0.8, 0.95]),
-)
+@given(SPECS, PATIENCE)
 def test_more_capability_never_moves_the_outcome_away(spec, patience):
     positions, saliences, capabilities = spec
     doc = _scenario(positions, saliences, capabilities, patience)
@@ -90,16 +89,7 @@ def test_more_capability_never_moves_the_outcome_away(spec, patience):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    actors.flatmap(
-        lambda n: st.tuples(
-            st.lists(st.tuples(grid, grid), min_size=n, max_size=n),
-            st.lists(st.tuples(weight, weight), min_size=n, max_size=n),
-            st.lists(st.sampled_from([0.2, 0.5, 1.0]), min_size=n, max_size=n),
-        )
-    ),
-    st.sampled_from([0.8, 0.95]),
-)
+@given(SPECS, PATIENCE)
 def test_more_salience_never_moves_the_outcome_away(spec, patience):
     positions, saliences, capabilities = spec
     doc = _scenario(positions, saliences, capabilities, patience)

@@ -24,43 +24,32 @@ GOLDEN = Path(__file__).with_name("seed_summary.csv")
 RUNS = 2000
 
 
+def _section(name: str, keys: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table": name,
+            "key": keys,
+            "count": frame["count"],
+            "probability": frame["probability"],
+            "low": frame["low"],
+            "high": frame["high"],
+        }
+    )
+
+
 def summary_table() -> pd.DataFrame:
     """The golden summary as one tidy table, rounded to 4 decimals."""
     runs = simulate(load_scenario(SEED_SCENARIO), runs=RUNS).runs
     outcomes = outcome_probabilities(runs)
-    outcomes = pd.DataFrame(
-        {
-            "table": "outcome",
-            "key": outcomes["issue"] + ":" + outcomes["outcome"].fillna("value").astype(str),
-            "count": outcomes["count"],
-            "probability": outcomes["probability"],
-            "low": outcomes["low"],
-            "high": outcomes["high"],
-        }
-    )
+    keys = outcomes["issue"] + ":" + outcomes["outcome"].fillna("value").astype(str)
     ends = agreement_summary(runs)
-    ends = pd.DataFrame(
-        {
-            "table": "end",
-            "key": ends["what"],
-            "count": ends["count"],
-            "probability": ends["probability"],
-            "low": ends["low"],
-            "high": ends["high"],
-        }
-    )
     fallbacks = fallback_probabilities(runs)
-    fallbacks = pd.DataFrame(
-        {
-            "table": "fallback",
-            "key": fallbacks["actor"],
-            "count": fallbacks["count"],
-            "probability": fallbacks["probability"],
-            "low": fallbacks["low"],
-            "high": fallbacks["high"],
-        }
-    )
-    table = pd.concat([outcomes, ends, fallbacks], ignore_index=True)
+    parts = [
+        _section("outcome", keys, outcomes),
+        _section("end", ends["what"], ends),
+        _section("fallback", fallbacks["actor"], fallbacks),
+    ]
+    table = pd.concat(parts, ignore_index=True)
     for column in ("probability", "low", "high"):
         table[column] = table[column].astype(float).round(4)
     table["key"] = table["key"].astype(str)
