@@ -109,46 +109,59 @@ def run_block(
 
 
 def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.DataFrame:
-    """One row per run x issue: the tidy table every summary and plot reads."""
-    R = result.n
-    runs = result.first_run + np.arange(R)
-    frames = []
-    settled = np.isin(result.status, SETTLED)
+    """One row per run x issue (runs in order, issues in file order): the tidy table every summary
+    and plot reads."""
+    R, n_issues = result.n, len(compiled.issue_ids)
+    package_of = np.empty(n_issues, dtype=np.int64)
+    column_of = np.empty(n_issues, dtype=np.int64)
+    for k, package in enumerate(compiled.packages):
+        for j, i in enumerate(package.issues):
+            package_of[i], column_of[i] = k, j
+    settled = np.isin(result.status, SETTLED)  # (K, R)
     all_agreed = settled.all(axis=0)
     any_broken = np.isin(result.status, (2, 3)).any(axis=0)
     run_reason = np.where(all_agreed, "agreement", np.where(any_broken, "breakdown", "deadline"))
+    # (R, I) option index of each issue's outcome.
+    option = np.stack(
+        [
+            compiled.packages[package_of[i]].combos[result.combo[package_of[i]], column_of[i]]
+            for i in range(n_issues)
+        ],
+        axis=1,
+    )
+    value = np.stack([compiled.option_values[i][option[:, i]] for i in range(n_issues)], axis=1)
+    outcome = np.full((R, n_issues), None, dtype=object)
+    for i, ids in enumerate(compiled.option_ids):
+        if ids is not None:
+            outcome[:, i] = np.array(ids, dtype=object)[option[:, i]]
+    status = result.status[package_of].T  # (R, I)
+    end_round = result.end_round[package_of].T
     dates = np.array(compiled.round_dates, dtype="datetime64[D]")
-    for k, package in enumerate(compiled.packages):
-        for j, i in enumerate(package.issues):
-            option = package.combos[result.combo[k], j]
-            ids = compiled.option_ids[i]
-            frame = {
-                "run": runs,
-                "block": np.full(R, result.block, dtype=np.int64),
-                "replicate": np.arange(R, dtype=np.int64),
-                "seed": np.full(R, master_seed, dtype=np.int64),
-                "issue": np.full(R, compiled.issue_ids[i], dtype=object),
-                "package": np.full(R, package.package_id, dtype=object),
-                "outcome": (
-                    np.array(ids, dtype=object)[option] if ids is not None else np.full(R, None)
-                ),
-                "value": compiled.option_values[i][option],
-                "agreed": settled[k],
-                "end_reason": np.array(END_REASONS, dtype=object)[result.status[k]],
-                "end_round": result.end_round[k],
-                "end_date": dates[result.end_round[k]] if len(dates) else np.full(R, None),
-                "run_end_reason": run_reason,
-            }
-            for a, actor_id in enumerate(compiled.actor_ids):
-                frame[f"utility_{actor_id}"] = result.utility[k, :, a]
-            for a, actor_id in enumerate(compiled.actor_ids):
-                frame[f"fallback_{actor_id}"] = result.fallback[a]
-            frames.append(pd.DataFrame(frame))
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values(["run", "issue"], kind="stable", ignore_index=True)
-    for column in ("issue", "package", "end_reason", "run_end_reason"):
+    rows = R * n_issues
+    frame: dict[str, object] = {
+        "run": np.repeat(result.first_run + np.arange(R), n_issues),
+        "block": np.full(rows, result.block, dtype=np.int64),
+        "replicate": np.repeat(np.arange(R, dtype=np.int64), n_issues),
+        "seed": np.full(rows, master_seed, dtype=np.int64),
+        "issue": np.tile(np.array(compiled.issue_ids, dtype=object), R),
+        "package": np.tile(
+            np.array([compiled.packages[k].package_id for k in package_of], dtype=object), R
+        ),
+        "outcome": outcome.ravel(),
+        "value": value.ravel(),
+        "agreed": settled[package_of].T.ravel(),
+        "end_reason": np.array(END_REASONS, dtype=object)[status.ravel()],
+        "end_round": end_round.ravel(),
+        "end_date": dates[end_round.ravel()] if len(dates) else np.full(rows, None),
+        "run_end_reason": np.repeat(run_reason, n_issues),
+    }
+    for a, actor_id in enumerate(compiled.actor_ids):
+        frame[f"utility_{actor_id}"] = result.utility[package_of, :, a].T.ravel()
+    for a, actor_id in enumerate(compiled.actor_ids):
+        frame[f"fallback_{actor_id}"] = np.repeat(result.fallback[a], n_issues)
+    out = pd.DataFrame(frame)
+    for column in ("issue", "package", "outcome", "end_reason", "run_end_reason"):
         out[column] = out[column].astype("string")
-    out["outcome"] = out["outcome"].astype("string")
     out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ms]")
     return out
 

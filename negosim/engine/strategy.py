@@ -30,6 +30,7 @@ import numpy as np
 from negosim.engine.compiled import PackageSpace
 
 __all__ = [
+    "acceptable_to_all",
     "aspiration",
     "concession_alpha",
     "effective_utility",
@@ -76,15 +77,24 @@ def option_utility(
 def package_utility(
     package: PackageSpace, utilities: list[np.ndarray], salience: np.ndarray
 ) -> np.ndarray:
-    """Salience-weighted utility of every combination of a package, shape ``(R, A, C)``."""
-    w = salience[:, :, list(package.issues)]
+    """Salience-weighted utility of every combination of a package, shape ``(R, A, C)``.
+
+    Combinations are the Cartesian product of the issues' options in row-major order, so the sum
+    is built by broadcasting each issue's weighted utilities over the product grid (no gathers).
+    """
+    issues = list(package.issues)
+    w = salience[:, :, issues]
     total = w.sum(axis=2, keepdims=True)
-    n = len(package.issues)
+    n = len(issues)
     w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / n)
-    out = np.zeros((salience.shape[0], salience.shape[1], len(package.combos)))
-    for j, i in enumerate(package.issues):
-        out += w[:, :, j, None] * utilities[i][:, :, package.combos[:, j]]
-    return out
+    R, A = salience.shape[:2]
+    sizes = [utilities[i].shape[2] for i in issues]
+    out = np.zeros((R, A, *sizes))
+    for j, i in enumerate(issues):
+        shape = [R, A] + [1] * n
+        shape[2 + j] = sizes[j]
+        out += (w[:, :, j, None] * utilities[i]).reshape(shape)
+    return out.reshape(R, A, -1)
 
 
 def effective_utility(
@@ -102,10 +112,20 @@ def effective_utility(
     return weighed
 
 
+def acceptable_to_all(u_eff: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """``(R, C)`` True where every actor's utility is at least its ``level`` (within tolerance).
+
+    A chain of per-actor comparisons: cheaper than a reduction over a temporary 3-D array.
+    """
+    accepted: np.ndarray = u_eff[:, 0, :] >= level[:, 0, None] - TOLERANCE
+    for a in range(1, u_eff.shape[1]):
+        accepted &= u_eff[:, a, :] >= level[:, a, None] - TOLERANCE
+    return accepted
+
+
 def zone_of_agreement(u_eff: np.ndarray, reservation: np.ndarray) -> np.ndarray:
     """``(R,)`` True where some package is at least as good as every actor's fallback."""
-    meets: np.ndarray = np.all(u_eff >= reservation[:, :, None] - TOLERANCE, axis=1)
-    return np.any(meets, axis=1)
+    return np.any(acceptable_to_all(u_eff, reservation), axis=1)
 
 
 def strategic_floors(
@@ -122,7 +142,7 @@ def strategic_floors(
     for t in range(T - 1, -1, -1):
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
-        acceptable = (u_eff >= floor[:, :, None] - TOLERANCE).all(axis=1)  # (R, C)
+        acceptable = acceptable_to_all(u_eff, floor)  # (R, C)
         feasible = acceptable.any(axis=1)
         payoff = np.zeros((R, A))
         for p in range(A):
@@ -163,7 +183,7 @@ def play_round(
     or the proposer's own best package (rejected) where nothing acceptable exists.
     """
     rows = np.arange(u_eff.shape[0])
-    acceptable: np.ndarray = np.all(u_eff >= level[:, :, None] - TOLERANCE, axis=1)
+    acceptable = acceptable_to_all(u_eff, level)
     own = u_eff[rows, proposer, :]
     offer = np.where(acceptable, own, -np.inf).argmax(axis=1)
     agreed: np.ndarray = np.any(acceptable, axis=1)
