@@ -143,7 +143,7 @@ def strategic_floors(
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
         acceptable = acceptable_to_all(u_eff, floor)  # (R, C)
-        feasible = acceptable.any(axis=1)
+        feasible: np.ndarray = np.any(acceptable, axis=1)
         payoff = np.zeros((R, A))
         for p in range(A):
             weight = recognition[t, :, p]
