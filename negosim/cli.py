@@ -109,6 +109,7 @@ def run(
         bool, typer.Option("--explain", help="Print the round-by-round story of one run.")
     ] = False,
     explain_run: Annotated[int, typer.Option("--run", help="Which run --explain tells.")] = 0,
+    plot: Annotated[bool, typer.Option("--plot", help="Write every figure into --out.")] = False,
 ) -> None:
     """Run a scenario: outcome probabilities by the deadline, agreement timing, fallbacks."""
     from negosim.cli_report import print_run_summary, progress_bar
@@ -123,6 +124,11 @@ def run(
         )
     folder = results.write(out or Path("results") / scenario.metadata.id)
     print_run_summary(scenario, results, folder)
+    if plot:
+        from negosim.plots import plot_all
+
+        for path in plot_all(results, scenario, folder):
+            typer.echo(f"Wrote {path}")
     if explain:
         typer.echo("")
         typer.echo(f"Run {explain_run}, round by round:")
@@ -190,6 +196,31 @@ def sweep(
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
     print_sweep_summary(scenario, results, out)
+
+
+@app.command("plot")
+def plot_command(
+    folder: Annotated[Path, typer.Argument(help="A results folder (negosim run or sweep --out).")],
+    fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
+) -> None:
+    """Write every figure that the results in FOLDER support, into FOLDER/figures."""
+    from negosim.plots import plot_all
+    from negosim.results import load_results
+    from negosim.sweeps import load_sweep
+
+    manifest_kind = None
+    manifest_path = folder / "manifest.json"
+    if manifest_path.is_file():
+        manifest_kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("kind")
+    results = load_sweep(folder) if manifest_kind == "sweep" else load_results(folder)
+    scenario_path = results.manifest.get("scenario", {}).get("path")
+    scenario = None
+    if scenario_path and Path(scenario_path).is_file():
+        scenario = load_scenario(scenario_path)
+    else:
+        typer.echo(f"note: scenario file {scenario_path!r} not found; plots use ids", err=True)
+    for path in plot_all(results, scenario, folder / "figures", fmt=fmt):
+        typer.echo(f"Wrote {path}")
 
 
 def scenario_json_schema() -> dict[str, object]:

@@ -1,0 +1,83 @@
+"""Write every figure that a set of results supports."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+from negosim.errors import UsageError
+from negosim.io import write_with_atomic
+from negosim.plots.outcomes import plot_outcome_distribution
+from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, plot_tornado
+from negosim.plots.timeline import plot_time_to_agreement
+from negosim.plots.trajectories import plot_trajectories
+from negosim.results.results import Results
+from negosim.scenario.schema import Scenario
+
+__all__ = ["plot_all"]
+
+FORMATS = ("png", "svg", "pdf")
+
+
+def plot_all(
+    results: Results,
+    scenario: Scenario | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    fmt: str = "png",
+) -> list[Path]:
+    """Write each supported figure to ``out_dir`` (atomically); return the paths written."""
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    import matplotlib.pyplot as plt
+
+    folder = Path(out_dir)
+    jobs: list[tuple[str, Callable[[], object]]] = []
+    factors = results.manifest.get("factors") or []
+    if factors:
+        jobs.append(("sweep_response", lambda: plot_sweep_response(results, scenario=scenario)))
+        if len(factors) >= 2:
+            jobs.append(("sweep_heatmap", lambda: plot_sweep_heatmap(results, scenario=scenario)))
+        jobs.append(("tornado", lambda: plot_tornado(results, scenario=scenario)))
+    else:
+        for issue in dict.fromkeys(results.runs["issue"]):
+            jobs.append(
+                (
+                    f"outcome_{issue}",
+                    lambda issue=issue: plot_outcome_distribution(
+                        results, issue, scenario=scenario
+                    ),
+                )
+            )
+        jobs.append(
+            ("time_to_agreement", lambda: plot_time_to_agreement(results, scenario=scenario))
+        )
+        if results.trajectories is not None:
+            for column in results.trajectories.columns:
+                if column.startswith(("aspiration_", "ideal_")):
+                    jobs.append(
+                        (
+                            f"trajectory_{column}",
+                            lambda column=column: plot_trajectories(
+                                results, column, scenario=scenario
+                            ),
+                        )
+                    )
+    written = []
+    with matplotlib.rc_context({"backend": "Agg"}):
+        for name, draw in jobs:
+            ax = draw()
+            figure = ax.figure
+            path = folder / f"{name}.{fmt}"
+            write_with_atomic(
+                path,
+                lambda tmp, figure=figure: figure.savefig(
+                    tmp, format=fmt, bbox_inches="tight", dpi=150
+                ),
+            )
+            plt.close(figure)
+            written.append(path)
+    return written
