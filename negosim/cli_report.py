@@ -23,7 +23,13 @@ from negosim.results.summary import (
 )
 from negosim.scenario.schema import Scenario
 
-__all__ = ["print_run_summary", "print_sweep_summary", "progress_bar", "sweep_progress"]
+__all__ = [
+    "print_comparison",
+    "print_run_summary",
+    "print_sweep_summary",
+    "progress_bar",
+    "sweep_progress",
+]
 
 
 @contextlib.contextmanager
@@ -208,3 +214,35 @@ def print_sweep_summary(scenario: Scenario, results: Results, folder: Path) -> N
         f"Wrote {folder}/runs/ ({len(store.journal_entries())} parts), design.parquet, "
         "manifest.json"
     )
+
+
+def print_comparison(scenario: Scenario, table: pd.DataFrame) -> None:
+    """One row per issue outcome, one column per model: probability by the deadline."""
+    console = _console()
+    models = list(dict.fromkeys(table["model"]))
+    out = Table(title="Outcome by model (probability)", title_justify="left")
+    out.add_column("issue")
+    out.add_column("outcome")
+    for model in models:
+        out.add_column(model, justify="right")
+    for issue_id, issue in scenario.issues.items():
+        rows = table[table["issue"] == issue_id]
+        keys = [(o, True) for o in (issue.options or [])] + [(None, False)]
+        if issue.kind == "continuous":
+            keys = [(None, True), (None, False)]
+        for n, (option, agreed) in enumerate(keys):
+            label = (
+                "no agreement"
+                if not agreed
+                else issue.options[option].label
+                if option
+                else "agreed value"
+            )
+            cells = []
+            for model in models:
+                mine = rows[(rows["model"] == model) & (rows["agreed"] == agreed)]
+                if option is not None:
+                    mine = mine[mine["outcome"] == option]
+                cells.append(_pct(mine["probability"].sum()))
+            out.add_row(issue.label if n == 0 else "", label, *cells)
+    console.print(out)

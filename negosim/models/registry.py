@@ -10,6 +10,10 @@ __all__ = ["get_model", "model_names"]
 # name -> "module:attribute"; imported lazily so that loading a scenario stays cheap.
 _MODELS: dict[str, str] = {
     "bargaining": "negosim.models.bargaining:BargainingModel",
+    "compromise": "negosim.models.compromise:CompromiseModel",
+    "expected_utility": "negosim.models.expected_utility:ExpectedUtilityModel",
+    "exchange": "negosim.models.exchange:ExchangeModel",
+    "nash": "negosim.models.nash:NashModel",
 }
 
 

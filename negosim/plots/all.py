@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -17,7 +18,7 @@ from negosim.plots.trajectories import plot_trajectories
 from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
 
-__all__ = ["plot_all"]
+__all__ = ["plot_all", "save_figure"]
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -32,8 +33,6 @@ def plot_all(
     """Write each supported figure to ``out_dir`` (atomically); return the paths written."""
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-    import matplotlib.pyplot as plt
-
     folder = Path(out_dir)
     jobs: list[tuple[str, Callable[[], object]]] = []
     factors = results.manifest.get("factors") or []
@@ -69,15 +68,18 @@ def plot_all(
     written = []
     with matplotlib.rc_context({"backend": "Agg"}):
         for name, draw in jobs:
-            ax = draw()
-            figure = ax.figure
-            path = folder / f"{name}.{fmt}"
-            write_with_atomic(
-                path,
-                lambda tmp, figure=figure: figure.savefig(
-                    tmp, format=fmt, bbox_inches="tight", dpi=150
-                ),
-            )
-            plt.close(figure)
-            written.append(path)
+            written.append(save_figure(draw(), folder / f"{name}.{fmt}"))
     return written
+
+
+def save_figure(ax: Any, path: str | os.PathLike[str]) -> Path:
+    """Save the figure holding ``ax`` to ``path`` (format from the suffix) atomically; close it."""
+    import matplotlib.pyplot as plt
+
+    figure = ax.figure
+    fmt = Path(path).suffix.lstrip(".") or "png"
+    target = write_with_atomic(
+        path, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight", dpi=150)
+    )
+    plt.close(figure)
+    return target

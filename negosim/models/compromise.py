@@ -1,0 +1,43 @@
+"""The compromise model: the capability x salience weighted mean of positions.
+
+References: Achen, C. H. (2006), "Evaluating political decision-making models", in Thomson et al.
+(eds.), *The European Union Decides*; Thomson, Stokman, Achen & König (2006).  The baseline every
+other model is reported against.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from negosim.models.base import Supports
+from negosim.models.spatial.compromise import compromise
+from negosim.models.spatial_adapter import SpatialModel
+
+__all__ = ["CompromiseModel"]
+
+
+class CompromiseModel(SpatialModel):
+    """Capability x salience weighted mean of the actors' positions, per issue."""
+
+    name: ClassVar[str] = "compromise"
+    reference: ClassVar[str] = "Achen 2006; Thomson, Stokman, Achen & König 2006"
+    supports: ClassVar[Supports] = Supports(
+        issue_kinds=frozenset({"ordinal", "continuous"}),
+        deadlines=False,
+        events=False,
+        stochastic=True,
+    )
+
+    def forecast(
+        self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
+    ) -> np.ndarray:
+        # Actors along the last axis: (R, I, A).
+        return np.asarray(
+            compromise(
+                np.swapaxes(positions, 1, 2),
+                np.swapaxes(salience, 1, 2),
+                capability[:, None, :],
+            )
+        )
