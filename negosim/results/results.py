@@ -37,6 +37,7 @@ class Results:
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write ``runs.parquet``, ``trajectories.parquet`` (if any) and ``manifest.json``."""
         folder = Path(out)
+        _refuse_foreign(folder, self.manifest)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             write_parquet_atomic(folder / "runs.parquet", self.runs)
@@ -48,6 +49,25 @@ class Results:
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write results: {exc.strerror or exc}") from None
         return folder
+
+
+def _refuse_foreign(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuse to overwrite a folder holding a sweep, or results of another scenario (file)."""
+    existing = folder / "manifest.json"
+    if not existing.is_file():
+        return
+    try:
+        theirs = json.loads(existing.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UsageError(f"{folder}: unreadable manifest.json; use another --out") from None
+    if theirs.get("kind") == "sweep":
+        raise UsageError(f"{folder} holds a sweep; use another --out")
+    mine, other = manifest.get("scenario", {}), theirs.get("scenario", {})
+    if (mine.get("id"), mine.get("sha256")) != (other.get("id"), other.get("sha256")):
+        raise UsageError(
+            f"{folder} holds results of another scenario ({other.get('id')!r}, sha256 "
+            f"{str(other.get('sha256'))[:12]}...); use another --out or delete that folder"
+        )
 
 
 def load_results(folder: str | os.PathLike[str]) -> Results:
