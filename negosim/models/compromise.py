@@ -13,7 +13,7 @@ import numpy as np
 
 from negosim.models.base import Supports
 from negosim.models.spatial.compromise import compromise
-from negosim.models.spatial_adapter import SpatialModel
+from negosim.models.spatial_adapter import POINT_FORECAST, SpatialModel
 
 __all__ = ["CompromiseModel"]
 
@@ -23,12 +23,7 @@ class CompromiseModel(SpatialModel):
 
     name: ClassVar[str] = "compromise"
     reference: ClassVar[str] = "Achen 2006; Thomson, Stokman, Achen & König 2006"
-    supports: ClassVar[Supports] = Supports(
-        issue_kinds=frozenset({"ordinal", "continuous"}),
-        deadlines=False,
-        events=False,
-        stochastic=True,
-    )
+    supports: ClassVar[Supports] = POINT_FORECAST
 
     def forecast(
         self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray

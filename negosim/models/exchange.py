@@ -13,7 +13,7 @@ import numpy as np
 
 from negosim.models.base import Supports
 from negosim.models.spatial.exchange import exchange
-from negosim.models.spatial_adapter import SpatialModel
+from negosim.models.spatial_adapter import POINT_FORECAST, SpatialModel
 
 __all__ = ["ExchangeModel"]
 
@@ -23,12 +23,7 @@ class ExchangeModel(SpatialModel):
 
     name: ClassVar[str] = "exchange"
     reference: ClassVar[str] = "Stokman & Van Oosten 1994; Stokman & Van den Bos 1992"
-    supports: ClassVar[Supports] = Supports(
-        issue_kinds=frozenset({"ordinal", "continuous"}),
-        deadlines=False,
-        events=False,
-        stochastic=True,
-    )
+    supports: ClassVar[Supports] = POINT_FORECAST
     parameters: ClassVar[dict[str, Any]] = {"max_rounds": 3}
 
     def forecast(

@@ -13,7 +13,7 @@ import numpy as np
 
 from negosim.models.base import Supports
 from negosim.models.spatial.expected_utility import expected_utility
-from negosim.models.spatial_adapter import SpatialModel
+from negosim.models.spatial_adapter import POINT_FORECAST, SpatialModel
 
 __all__ = ["ExpectedUtilityModel"]
 
@@ -23,12 +23,7 @@ class ExpectedUtilityModel(SpatialModel):
 
     name: ClassVar[str] = "expected_utility"
     reference: ClassVar[str] = "Scholz, Calbert & Smith 2011 (JTP 23(4)); Bueno de Mesquita 1994"
-    supports: ClassVar[Supports] = Supports(
-        issue_kinds=frozenset({"ordinal", "continuous"}),
-        deadlines=False,
-        events=False,
-        stochastic=True,
-    )
+    supports: ClassVar[Supports] = POINT_FORECAST
     parameters: ClassVar[dict[str, Any]] = {"max_rounds": 10}
 
     def forecast(

@@ -17,9 +17,18 @@ from negosim.engine.compiled import Compiled, compile_scenario
 from negosim.engine.model import FORECAST
 from negosim.engine.params import BlockParams, sample_block
 from negosim.engine.run import BlockResult, block_seed
-from negosim.models.base import DecisionModel
+from negosim.models.base import DecisionModel, Supports
 
-__all__ = ["SpatialModel", "combo_index", "stated_positions"]
+__all__ = ["POINT_FORECAST", "SpatialModel", "combo_index", "stated_positions"]
+
+# What the point-forecasting models (compromise, expected utility, exchange) support: ordered
+# issues only, no calendar; stochastic because they sample the scenario's uncertainty.
+POINT_FORECAST = Supports(
+    issue_kinds=frozenset({"ordinal", "continuous"}),
+    deadlines=False,
+    events=False,
+    stochastic=True,
+)
 
 
 def stated_positions(compiled: Compiled) -> np.ndarray:
