@@ -117,7 +117,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown_model": [
         "103: engine.model: unknown model 'bargainig' (did you mean 'bargaining'? known: "
-        "bargaining)"
+        "bargaining, compromise, exchange, expected_utility, nash)"
     ],
     "authority_overlap": [
         "83: officials.bob.authority[0]: authority periods of alice and bob overlap: an actor has "
