@@ -4,10 +4,10 @@ Load a scenario with :func:`load_scenario`; see the README for the rest of the A
 """
 
 from negosim.errors import NegosimError, Problem, ScenarioError, UsageError
-from negosim.results import Results, load_results
 from negosim.scenario import Scenario, load_scenario, load_scenario_text
 from negosim.simulation import explain_run, simulate
 from negosim.sweeps import as_function, load_sweep, sweep
+from negosim.tables import Results, load_results
 
 __version__ = "0.1.0"
 

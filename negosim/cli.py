@@ -205,8 +205,8 @@ def plot_command(
 ) -> None:
     """Write every figure that the results in FOLDER support, into FOLDER/figures."""
     from negosim.plots import plot_all
-    from negosim.results import load_results
     from negosim.sweeps import load_sweep
+    from negosim.tables import load_results
 
     manifest_kind = None
     manifest_path = folder / "manifest.json"
@@ -250,7 +250,7 @@ def compare_command(
     if out is not None:
         from negosim.plots import plot_model_comparison
         from negosim.plots.all import save_figure
-        from negosim.results.results import write_parquet_atomic
+        from negosim.tables.results import write_parquet_atomic
 
         write_parquet_atomic(out / "compare.parquet", table)
         typer.echo(f"Wrote {out / 'compare.parquet'}")

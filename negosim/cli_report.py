@@ -14,14 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from negosim.results.results import Results
-from negosim.results.summary import (
+from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
+from negosim.tables.summary import (
     agreement_summary,
     fallback_probabilities,
     outcome_probabilities,
     wilson_interval,
 )
-from negosim.scenario.schema import Scenario
 
 __all__ = [
     "print_comparison",

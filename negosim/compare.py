@@ -8,10 +8,10 @@ import pandas as pd
 
 from negosim.errors import UsageError
 from negosim.models.registry import model_names
-from negosim.results.results import Results
-from negosim.results.summary import outcome_probabilities
 from negosim.scenario.schema import Scenario
 from negosim.simulation import build_model, simulate
+from negosim.tables.results import Results
+from negosim.tables.summary import outcome_probabilities
 
 __all__ = ["compare", "supported_models"]
 

@@ -14,8 +14,8 @@ from negosim.engine.run import runs_frame, trajectories_frame
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel
 from negosim.models.registry import get_model
-from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
 
 __all__ = ["DEFAULT_BLOCK_SIZE", "MAX_RUNS", "build_model", "explain_run", "manifest", "simulate"]
 

@@ -1,7 +1,7 @@
 """Publication-quality matplotlib figures of results: ``f(results, ..., *, ax=None) -> Axes``.
 
 Each plot computes through the pure summaries in :mod:`negosim.plots.summaries` and
-:mod:`negosim.results.summary`; :func:`plot_all` writes every figure a results folder supports.
+:mod:`negosim.tables.summary`; :func:`plot_all` writes every figure a results folder supports.
 """
 
 from negosim.plots.all import plot_all

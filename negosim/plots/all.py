@@ -15,8 +15,8 @@ from negosim.plots.outcomes import plot_outcome_distribution
 from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, plot_tornado
 from negosim.plots.timeline import plot_time_to_agreement
 from negosim.plots.trajectories import plot_trajectories
-from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
 
 __all__ = ["plot_all", "save_figure"]
 

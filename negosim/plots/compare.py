@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
-from negosim.results.results import Results
-from negosim.results.summary import outcome_probabilities
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
+from negosim.tables.summary import outcome_probabilities
 
 __all__ = ["plot_model_comparison"]
 

@@ -9,9 +9,9 @@ from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
 from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
-from negosim.results.results import Results
-from negosim.results.summary import outcome_probabilities
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
+from negosim.tables.summary import outcome_probabilities
 
 __all__ = ["plot_outcome_distribution"]
 
@@ -69,7 +69,7 @@ def plot_outcome_distribution(
 
 
 def _upper_zero(n: int) -> float:
-    from negosim.results.summary import wilson_interval
+    from negosim.tables.summary import wilson_interval
 
     return float(wilson_interval(0, n)[1])
 

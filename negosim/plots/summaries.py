@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from negosim.errors import UsageError
-from negosim.results.summary import run_level, wilson_interval
+from negosim.tables.summary import run_level, wilson_interval
 
 __all__ = [
     "agreement_curve",

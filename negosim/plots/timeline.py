@@ -10,8 +10,8 @@ from matplotlib.axes import Axes
 
 from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
 from negosim.plots.summaries import agreement_curve
-from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
 
 __all__ = ["plot_time_to_agreement", "timeline_markers"]
 

@@ -8,8 +8,8 @@ from matplotlib.axes import Axes
 from negosim.errors import UsageError
 from negosim.plots.style import colour, footnote, house_style, new_axes
 from negosim.plots.summaries import fan_quantiles
-from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
+from negosim.tables.results import Results
 
 __all__ = ["plot_trajectories"]
 

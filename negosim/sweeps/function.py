@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from negosim.errors import UsageError
-from negosim.results.summary import run_level
 from negosim.scenario.schema import Scenario
+from negosim.tables.summary import run_level
 
 __all__ = ["as_function", "outcome_value"]
 

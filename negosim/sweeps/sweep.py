@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 
 from negosim.errors import NegosimError, UsageError
-from negosim.results.results import Results
 from negosim.scenario.schema import Scenario
 from negosim.simulation import DEFAULT_BLOCK_SIZE, _check_counts, build_model, manifest
 from negosim.sweeps.design import Grid, LatinHypercube
 from negosim.sweeps.runner import SweepError, Task, executor_for, fingerprint, run_tasks
 from negosim.sweeps.store import SweepStore
+from negosim.tables.results import Results
 
 __all__ = ["design_table", "load_sweep", "sweep"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from negosim import load_scenario
-from negosim.results.summary import agreement_summary, fallback_probabilities, outcome_probabilities
 from negosim.simulation import simulate
+from negosim.tables.summary import agreement_summary, fallback_probabilities, outcome_probabilities
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_SCENARIO = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"

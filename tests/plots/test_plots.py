@@ -27,8 +27,8 @@ from negosim.plots import (
     plot_trajectories,
 )
 from negosim.plots.summaries import agreement_curve, fan_quantiles, sweep_response
-from negosim.results.summary import outcome_probabilities, wilson_interval
 from negosim.sweeps import sweep
+from negosim.tables.summary import outcome_probabilities, wilson_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"

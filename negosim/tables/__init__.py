@@ -1,7 +1,7 @@
 """Results tables and the pure summaries every report and plot reads."""
 
-from negosim.results.results import Results, load_results
-from negosim.results.summary import (
+from negosim.tables.results import Results, load_results
+from negosim.tables.summary import (
     agreement_summary,
     fallback_probabilities,
     outcome_probabilities,
