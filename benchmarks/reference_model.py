@@ -385,12 +385,17 @@ class ReferenceNegotiation(mesa.Model):
     inputs
         The replicate's sampled numbers (see :func:`replicate_inputs`).
     protocol
-        ``"capability"`` (proposer drawn in proportion to capability) or ``"alternating"``.
+        ``"capability"`` (proposer on a package drawn in proportion to clout there, capability
+        x mean salience) or ``"alternating"`` (turns in file order).
     pull_limit
         How far officials other than the head can pull an actor's ideal point.
     seed
         Seed of Mesa's generator; it only orders :meth:`mesa.agent.AgentSet.shuffle_do`, which
         the rules do not depend on.
+    every_round
+        Re-value every package and re-solve the strategic floors in every round, as a tutorial
+        model's ``step`` would, instead of only when a stance, salience or capability changed
+        (as the engine does).  The results are identical; only the cost differs.
     """
 
     def __init__(
@@ -401,6 +406,7 @@ class ReferenceNegotiation(mesa.Model):
         protocol: str = "capability",
         pull_limit: float = 25.0,
         seed: int = 0,
+        every_round: bool = False,
     ):
         super().__init__(rng=seed)
         if protocol not in PROTOCOLS:
@@ -410,6 +416,7 @@ class ReferenceNegotiation(mesa.Model):
         self.inputs = inputs
         self.protocol = protocol
         self.pull_limit = pull_limit
+        self.every_round = every_round
         self.n_rounds = c.n_rounds
         self.day = c.round_dates[0] if c.round_dates else dt.date.min
         self.packages = [
@@ -448,7 +455,7 @@ class ReferenceNegotiation(mesa.Model):
         self.running = self.n_rounds > 0
 
     def _pending_changes(self) -> list[bool]:
-        """Per round: is an event with effects still due after it (up to the deadline)?"""
+        """Per round: is an event with effects still due after it, at a later round?"""
         c = self.compiled
         events = c.scenario.events
         dates = [
@@ -456,7 +463,7 @@ class ReferenceNegotiation(mesa.Model):
             for e in c.event_ids
             if events[e].effects or any(o.effects for o in events[e].outcomes.values())
         ]
-        last = c.deadline_date or c.scenario.calendar.end
+        last = c.round_dates[-1] if c.round_dates else c.scenario.calendar.start
         return [any(day < d <= last for d in dates) for day in c.round_dates]
 
     # -- events --------------------------------------------------------------------------------
@@ -564,6 +571,9 @@ class ReferenceNegotiation(mesa.Model):
         t = self.round_index
         self.day = self.compiled.round_dates[t]
         self.fire_events(t)
+        if self.every_round:
+            for actor in self.actors:
+                actor.stale = True
         self.agents.shuffle_do("step")
         if any(actor.revalued for actor in self.actors):
             self.compute_floors(t)
@@ -638,6 +648,7 @@ def run_reference_block(
     first_run: int,
     protocol: str = "capability",
     pull_limit: float = 25.0,
+    every_round: bool = False,
 ) -> ReferenceResult:
     """Sample a block exactly as :func:`negosim.engine.run.run_block` does, then play each of its
     ``n`` replicates as its own Mesa model.
@@ -656,6 +667,8 @@ def run_reference_block(
         ``"capability"`` or ``"alternating"``.
     pull_limit
         How far officials other than the head can pull an actor's ideal point.
+    every_round
+        Re-value and re-solve the floors in every round (see :class:`ReferenceNegotiation`).
 
     Returns
     -------
@@ -677,6 +690,7 @@ def run_reference_block(
             protocol=protocol,
             pull_limit=pull_limit,
             seed=mesa_seed + r,
+            every_round=every_round,
         )
         while model.running:
             model.step()

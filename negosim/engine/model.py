@@ -3,9 +3,9 @@
 Each :meth:`NegotiationModel.step` is one dated round: events due by the round's date fire, actors
 re-form their stances from their officials, and on every open package a proposer offers the
 package it likes best among those every actor's aspiration accepts.  Packages end in agreement,
-breakdown (no package beats every fallback and nothing scheduled can change that), a failed
-ratification, or the deadline.  The rules are documented in :mod:`negosim.engine.strategy` and
-``docs/engine.md``.
+breakdown (no package is at least as good as every fallback and no event that can still fire
+could change that), a failed ratification, or the deadline.  The rules are documented in
+:mod:`negosim.engine.strategy` and ``docs/engine.md``.
 """
 
 from __future__ import annotations
@@ -125,8 +125,10 @@ class NegotiationModel(mesa.Model):
             if c.scenario.events[e].effects
             or any(o.effects for o in c.scenario.events[e].outcomes.values())
         ]
-        last = c.deadline_date or c.scenario.calendar.end
-        return np.array([any(d > day and d <= last for d in dates) for day in c.round_dates])
+        # An event fires at the first round dated on or after it: one dated after the last round
+        # (even if before the deadline) can never fire, so it must not hold off a breakdown.
+        last = c.round_dates[-1] if c.round_dates else c.scenario.calendar.start
+        return np.array([any(day < d <= last for d in dates) for day in c.round_dates])
 
     def _recognition(self, t0: int, package: int) -> np.ndarray:
         """``(T - t0, R, A)`` probability that each actor proposes on a package in each round.

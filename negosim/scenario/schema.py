@@ -294,7 +294,10 @@ class Actor(_Model):
         description="How the actor's stance comes from its officials (and members).",
     )
     members: Seq[Identifier] = Field(
-        default=(), description="Member actors whose consent a consensus rule needs."
+        default=(),
+        description="Member actors of an alliance. They sit at the table themselves and every "
+        "agreement needs every actor, so their consent is always required; the engine reads "
+        "nothing more from this field.",
     )
     stances: dict[Identifier, Stance] = Field(default_factory=dict)
     fallback: Fallback

@@ -171,3 +171,26 @@ def test_event_changes_the_stance_from_its_date_on():
     share_putin = (first_after == 0).mean()
     assert 0.8 < share_putin < 0.99  # the election's outcome probabilities: ~0.91 / (0.91 + 0.09)
     assert (after.nunique(axis=1) == 1).all()  # the stance holds from its date on
+
+
+def test_an_event_that_can_never_fire_does_not_hold_off_breakdown():
+    """Alpha's fallback is worth 1.0 and only the treaty (outside Beta's red line) gives it that:
+    no package beats every fallback, so the talks break down once no event that can still fire
+    is due.  An effect dated after the last round (9 March) but before the deadline (15 March)
+    never fires, so it must not turn the breakdown into a deadline ending."""
+    base = _minimal_text().replace(
+        "outcomes: {treaty: none}\n      assumption: Without a deal nothing changes.\n"
+        "    behaviour:\n      concession: linear",
+        "outcomes: {treaty: none}\n      value: 1.0\n      assumption: Without a deal nothing "
+        "changes.\n    behaviour:\n      concession: linear",
+    )
+    late = base.replace(
+        "deadlines:",
+        "  late_shift:\n    label: Late shift\n    date: 2020-03-14\n    effects:\n"
+        "      - {type: salience, actor: beta, issue: treaty, set: 0.9}\n"
+        "    assumption: Dated after the last round.\ndeadlines:",
+    )
+    assert late != base and "value: 1.0" in base
+    for text in (base, late):
+        runs = simulate(load_scenario_text(text, base_dir=VALID), runs=50, seed=1).runs
+        assert (runs["end_reason"] == "breakdown").all()
