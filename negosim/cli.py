@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from negosim.cli_models import backtest_command, compare_command
 from negosim.errors import NegosimError, ScenarioError, UsageError
 from negosim.scenario import Scenario, load_scenario
 
@@ -223,79 +224,8 @@ def plot_command(
         typer.echo(f"Wrote {path}")
 
 
-@app.command("compare")
-def compare_command(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    models: Annotated[
-        str | None, typer.Option(help="Comma-separated models (default: every one that fits).")
-    ] = None,
-    runs: Annotated[int | None, typer.Option(help="Runs per model.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Master seed.")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Write compare.parquet and figures here.")
-    ] = None,
-) -> None:
-    """Run several decision models on one scenario and show their outcomes side by side."""
-    from negosim.cli_report import print_comparison
-    from negosim.compare import compare, supported_models
-
-    scenario = load_scenario(file)
-    names = [m.strip() for m in models.split(",") if m.strip()] if models else None
-    if names is None:
-        names, skipped = supported_models(scenario)
-        for name, why in skipped.items():
-            typer.echo(f"skipping {name}: {why}", err=True)
-    table, results = compare(scenario, names, runs=runs, seed=seed)
-    print_comparison(scenario, table)
-    if out is not None:
-        from negosim.plots import plot_model_comparison
-        from negosim.plots.all import save_figure
-        from negosim.tables.results import write_parquet_atomic
-
-        write_parquet_atomic(out / "compare.parquet", table)
-        typer.echo(f"Wrote {out / 'compare.parquet'}")
-        for issue_id in scenario.issues:
-            ax = plot_model_comparison(results, issue_id, scenario=scenario)
-            typer.echo(f"Wrote {save_figure(ax, out / f'compare_{issue_id}.png')}")
-
-
-@app.command("backtest")
-def backtest_command(
-    dataset: Annotated[str, typer.Argument(help="Validation data set: deu3.")] = "deu3",
-    capability: Annotated[
-        str, typer.Option(help="Capability measure: gdp, council or shapley_shubik.")
-    ] = "gdp",
-    boot: Annotated[int, typer.Option(help="Bootstrap replicates (resampling proposals).")] = 2000,
-    out: Annotated[Path | None, typer.Option(help="Write backtest.csv and a figure here.")] = None,
-) -> None:
-    """Score the forecasting models on real EU decisions (DEU III), beside the compromise model."""
-    import numpy as np
-
-    from negosim.validation.backtest import format_table, run_backtest
-
-    if dataset != "deu3":
-        raise UsageError(f"unknown data set {dataset!r} (known: deu3)")
-    if capability not in ("gdp", "council", "shapley_shubik"):
-        raise UsageError(
-            f"--capability must be gdp, council or shapley_shubik (got {capability!r})"
-        )
-    if boot < 1:
-        raise UsageError(f"--boot must be >= 1 (got {boot})")
-    table = run_backtest(capability=capability, n_boot=boot, rng=np.random.default_rng(0))  # type: ignore[arg-type]
-    typer.echo(
-        "DEU III (Arregui & Perarnaud 2021): mean absolute error on the 0-100 scale, 95% "
-        f"bootstrap intervals over proposals; capability = {capability}."
-    )
-    typer.echo("Tune only on the odd half; the even half is held out.\n")
-    typer.echo(format_table(table))
-    if out is not None:
-        from negosim.io import write_text_atomic
-        from negosim.plots.all import save_figure
-        from negosim.validation.plot import plot_backtest
-
-        write_text_atomic(out / "backtest.csv", table.to_csv(index=False))
-        typer.echo(f"\nWrote {out / 'backtest.csv'}")
-        typer.echo(f"Wrote {save_figure(plot_backtest(table), out / 'backtest.png')}")
+app.command("compare")(compare_command)
+app.command("backtest")(backtest_command)
 
 
 def scenario_json_schema() -> dict[str, object]:

@@ -1,23 +1,39 @@
-"""Run several decision models on one scenario and put their outcomes side by side."""
+"""Run several decision models on one scenario and put their outcomes side by side.
+
+Every model runs through :func:`negosim.simulate` with the same seed, so each replicate samples
+the same saliences, capabilities and utilities under every model (the draws are paired).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from negosim.errors import UsageError
-from negosim.models.registry import model_names
+from negosim.models.registry import get_model, model_names
 from negosim.scenario.schema import Scenario
 from negosim.simulation import build_model, simulate
 from negosim.tables.results import Results
 from negosim.tables.summary import outcome_probabilities
 
-__all__ = ["compare", "supported_models"]
+__all__ = ["compare", "comparison_table", "run_models", "supported_models"]
 
 
 def supported_models(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
-    """Registered models that can run ``scenario``, and why each other one cannot."""
+    """Registered models that can run ``scenario``, and why each other one cannot.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario.
+
+    Returns
+    -------
+    tuple
+        The names of the models that can run it, and a mapping from every other model's name to
+        the message saying what it lacks.
+    """
     ok, skipped = [], {}
     for name in model_names():
         try:
@@ -29,24 +45,100 @@ def supported_models(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
     return ok, skipped
 
 
+def _names(scenario: Scenario, models: Sequence[str] | None) -> list[str]:
+    if isinstance(models, str):
+        raise UsageError(f"models must be a list of names (got the string {models!r})")
+    names = list(dict.fromkeys(models)) if models is not None else supported_models(scenario)[0]
+    if not names:
+        raise UsageError("no model to compare")
+    for name in names:
+        get_model(name)  # an unknown name fails here, before any model runs
+    return names
+
+
+def run_models(
+    scenario: Scenario,
+    models: Sequence[str] | None = None,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> dict[str, Results]:
+    """Simulate ``scenario`` under each model.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario.
+    models
+        Registered model names; ``None`` runs every model that supports the scenario.
+    runs, seed
+        Runs per model and master seed (default: the scenario's ``engine.runs`` and
+        ``engine.seed``).
+
+    Returns
+    -------
+    dict
+        Model name -> :class:`~negosim.tables.results.Results`, in the order given.
+
+    Raises
+    ------
+    UsageError
+        On an unknown model, or a model named explicitly that cannot handle the scenario (the
+        message names what it lacks); every model is checked before any runs.
+    """
+    names = _names(scenario, models)
+    for name in names:
+        build_model(scenario, name)
+    return {name: simulate(scenario, runs, seed, model=name) for name in names}
+
+
+def comparison_table(results: Mapping[str, Results]) -> pd.DataFrame:
+    """Outcome probabilities per model per issue, from :func:`run_models`' results.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`~negosim.tables.summary.outcome_probabilities` with a leading ``model`` column:
+        ``model, issue, outcome, agreed, runs, count, probability, low, high``.
+    """
+    runs = pd.concat([r.runs.assign(model=name) for name, r in results.items()], ignore_index=True)
+    table = outcome_probabilities(runs, by=["model"])
+    order = {name: k for k, name in enumerate(results)}
+    return table.sort_values("model", key=lambda m: m.map(order), kind="stable", ignore_index=True)
+
+
 def compare(
     scenario: Scenario,
     models: Sequence[str] | None = None,
     *,
     runs: int | None = None,
     seed: int | None = None,
-) -> tuple[pd.DataFrame, dict[str, Results]]:
-    """Outcome probabilities per model per issue (a ``model`` column), and each model's results.
+) -> pd.DataFrame:
+    """Outcome probabilities of each issue under each model, side by side.
 
-    With ``models=None`` every registered model that supports the scenario runs; a model named
-    explicitly that cannot handle the scenario raises :class:`UsageError` naming what it lacks.
+    Parameters
+    ----------
+    scenario
+        A loaded scenario.
+    models
+        Registered model names, e.g. ``["bargaining", "compromise", "nash"]``; ``None`` runs every
+        model that supports the scenario (:func:`supported_models`).
+    runs, seed
+        Runs per model and master seed (default: the scenario's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, issue and outcome (see :func:`comparison_table`); pivot it with
+        ``table.pivot_table(index=["issue", "outcome"], columns="model", values="probability")``.
+
+    Raises
+    ------
+    UsageError
+        On an unknown model, or a model that cannot handle the scenario.
+
+    Examples
+    --------
+    >>> table = compare(scenario, ["bargaining", "compromise"], runs=500, seed=1)  # doctest: +SKIP
     """
-    names = list(models) if models is not None else supported_models(scenario)[0]
-    if not names:
-        raise UsageError("no model to compare")
-    results = {name: simulate(scenario, runs, seed, model=name) for name in names}
-    table = outcome_probabilities(
-        pd.concat([r.runs.assign(model=name) for name, r in results.items()], ignore_index=True),
-        by=["model"],
-    )
-    return table, results
+    return comparison_table(run_models(scenario, models, runs=runs, seed=seed))

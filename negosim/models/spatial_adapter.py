@@ -1,9 +1,24 @@
 """Run a spatial forecasting model on a scenario, as a :class:`DecisionModel`.
 
-Each replicate samples the scenario's uncertainty (saliences, capabilities, utilities) exactly as
-the bargaining engine does; actors' positions are their stated stances (option values on 0-100).
-The model forecasts a value per issue; ordinal forecasts snap to the nearest option.  Forecasting
-models ignore the calendar: every replicate ends as ``forecast`` at the last round.
+How a scenario maps to the pure models of :mod:`negosim.models.spatial`:
+
+- **positions** are the actors' stated stances (``actors.<id>.stances.<issue>.position``) as
+  values on 0-100 (an option's ``value``); an actor with no stance on an issue is absent from it
+  (NaN position, no weight);
+- **saliences** (0-1) and **capabilities** are sampled per replicate from the scenario's declared
+  uncertainty by :func:`~negosim.engine.params.sample_block`, from the same per-site streams as the
+  bargaining engine, so results are paired across models;
+- the model forecasts a value per issue for every replicate in one vectorised call; the forecast
+  **snaps to the nearest option** (the lower one on a tie; for a continuous issue, the nearest
+  point of the compiled grid);
+- each actor's **utility** of the forecast comes from the engine's utility functions
+  (:func:`~negosim.engine.strategy.option_utility`,
+  :func:`~negosim.engine.strategy.package_utility`) with its stated stance as ideal point, so
+  utilities compare across models.
+
+Forecasting models ignore the calendar (rounds, events, deadlines) and red lines: every replicate
+ends with status ``forecast`` at the last round.  Randomness comes from ``(master_seed, block)``
+only.
 """
 
 from __future__ import annotations
@@ -14,15 +29,22 @@ import numpy as np
 
 from negosim.engine import strategy
 from negosim.engine.compiled import Compiled, compile_scenario
-from negosim.engine.model import FORECAST
+from negosim.engine.model import FORECAST, fallback_plays
 from negosim.engine.params import BlockParams, sample_block
 from negosim.engine.run import BlockResult, block_seed
 from negosim.models.base import DecisionModel, Supports
 
-__all__ = ["POINT_FORECAST", "SpatialModel", "combo_index", "stated_positions"]
+__all__ = [
+    "POINT_FORECAST",
+    "SpatialModel",
+    "combo_index",
+    "snap_to_options",
+    "stated_positions",
+]
 
 # What the point-forecasting models (compromise, expected utility, exchange) support: ordered
-# issues only, no calendar; stochastic because they sample the scenario's uncertainty.
+# issues only; the calendar is ignored (no deadlines, no events); stochastic because they sample
+# the scenario's declared uncertainty.
 POINT_FORECAST = Supports(
     issue_kinds=frozenset({"ordinal", "continuous"}),
     deadlines=False,
@@ -32,7 +54,18 @@ POINT_FORECAST = Supports(
 
 
 def stated_positions(compiled: Compiled) -> np.ndarray:
-    """``(A, I)`` each actor's stated position on 0-100 (NaN where it states none)."""
+    """Each actor's stated position on every issue.
+
+    Parameters
+    ----------
+    compiled
+        The compiled scenario.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(A, I)`` positions on 0-100; NaN where the actor states no position on the issue.
+    """
     s = compiled.scenario
     out = np.full((compiled.n_actors, len(compiled.issue_ids)), np.nan)
     for a, actor in enumerate(s.actors.values()):
@@ -48,10 +81,45 @@ def stated_positions(compiled: Compiled) -> np.ndarray:
     return out
 
 
-def combo_index(compiled: Compiled, options: np.ndarray) -> np.ndarray:
-    """``(K, R)`` combination index of each package from ``(R, I)`` option indices.
+def snap_to_options(compiled: Compiled, values: np.ndarray) -> np.ndarray:
+    """The option nearest each forecast value.
 
-    Combinations are the row-major product of the package's issues' options.
+    Parameters
+    ----------
+    compiled
+        The compiled scenario.
+    values
+        ``(R, I)`` forecast values on 0-100.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R, I)`` option index per issue (the lower option on a tie).
+    """
+    return np.stack(
+        [
+            np.argmin(np.abs(compiled.option_values[i][None, :] - values[:, i, None]), axis=1)
+            for i in range(len(compiled.issue_ids))
+        ],
+        axis=1,
+    )
+
+
+def combo_index(compiled: Compiled, options: np.ndarray) -> np.ndarray:
+    """Combination index of each package from option indices per issue.
+
+    Parameters
+    ----------
+    compiled
+        The compiled scenario.
+    options
+        ``(R, I)`` option index per issue.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(K, R)`` index into each package's ``combos`` (the row-major product of the package's
+        issues' options).
     """
     out = []
     for package in compiled.packages:
@@ -68,27 +136,49 @@ class SpatialModel(DecisionModel):
     name: ClassVar[str]
 
     def compile(self) -> Compiled:
+        """The compiled scenario (continuous issues on a 1-point grid)."""
         return compile_scenario(self.scenario)
 
     def forecast(
         self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
     ) -> np.ndarray:
-        """``(R, I)`` forecast values on 0-100 from ``(R, A, I)`` positions and saliences."""
+        """The model's forecast value of every issue in every replicate.
+
+        Parameters
+        ----------
+        positions
+            ``(R, A, I)`` positions on 0-100, NaN for an absent actor.
+        salience
+            ``(R, A, I)`` saliences on 0-1.
+        capability
+            ``(R, A)`` capabilities.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(R, I)`` forecast values on 0-100.
+        """
         raise NotImplementedError
 
     def utilities(self, compiled: Compiled, params: BlockParams) -> list[np.ndarray]:
-        """``(R, A, C)`` utility of every combination of every package, from stated positions."""
+        """Utility of every combination of every package, with stated stances as ideal points.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One ``(R, A, C)`` array per package.
+        """
         ideal = np.broadcast_to(stated_positions(compiled), params.salience.shape)
         option_u = []
         for i, issue_id in enumerate(compiled.issue_ids):
-            nominal = compiled.scenario.issues[issue_id].kind == "nominal"
             choice = None
-            if nominal:
+            if compiled.scenario.issues[issue_id].kind == "nominal":
                 values = compiled.option_values[i]
                 choice = np.argmin(np.abs(values[None, None, :] - ideal[:, :, i, None]), axis=2)
             option_u.append(
                 strategy.option_utility(
                     compiled.option_values[i],
+                    # No stance: no salience either, so the ideal point carries no weight.
                     np.nan_to_num(ideal[:, :, i], nan=50.0),
                     choice,
                     params.explicit_utility[i],
@@ -98,17 +188,16 @@ class SpatialModel(DecisionModel):
         return [strategy.package_utility(p, option_u, params.salience) for p in compiled.packages]
 
     def choose(self, compiled: Compiled, params: BlockParams) -> tuple[np.ndarray, np.ndarray]:
-        """``(combo (K, R), status (K, R))`` of the forecast."""
+        """The forecast combination of every package and its status.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``combo`` ``(K, R)`` and ``status`` ``(K, R)`` (always ``FORECAST`` here).
+        """
         positions = np.broadcast_to(stated_positions(compiled), params.salience.shape)
         values = self.forecast(positions, params.salience, params.capability)
-        options = np.stack(
-            [
-                np.argmin(np.abs(compiled.option_values[i][None, :] - values[:, i, None]), axis=1)
-                for i in range(len(compiled.issue_ids))
-            ],
-            axis=1,
-        )
-        combos = combo_index(compiled, options)
+        combos = combo_index(compiled, snap_to_options(compiled, values))
         return combos, np.full(combos.shape, FORECAST, dtype=np.int8)
 
     def run_block(
@@ -123,6 +212,7 @@ class SpatialModel(DecisionModel):
         explain: bool = False,
         explain_at: int = 0,
     ) -> BlockResult:
+        """Forecast ``n`` replicates of block ``block``; ``record`` is ignored (no rounds)."""
         params = sample_block(compiled, block_seed(master_seed, block), n)
         combos, status = self.choose(compiled, params)
         utilities = self.utilities(compiled, params)
@@ -147,7 +237,7 @@ class SpatialModel(DecisionModel):
             combo=combos,
             utility=utility,
             fallback=np.stack(
-                [np.isin(status, (2, 3, 4)).any(axis=0) for _ in range(compiled.n_actors)]
+                [fallback_plays(compiled, status, a) for a in range(compiled.n_actors)]
             ),
             aspirations=None,
             ideals=None,

@@ -72,13 +72,14 @@ def plot_model_comparison(
                 width * 0.95,
                 color=colour(k) if agreed else GREY,
                 label=label,
-                yerr=np.vstack([p - np.array(lows), np.array(highs) - p]),
+                # Clipped: at p = 0 or 1 rounding can put a Wilson bound a hair past p.
+                yerr=np.clip(np.vstack([p - np.array(lows), np.array(highs) - p]), 0.0, None),
                 capsize=2,
             )
         ax.set_xticks(x, models)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("Probability (95% interval)")
         ax.set_title(f"{spec.label if spec is not None else issue}: models compared", loc="left")
-        ax.legend(fontsize=8, ncols=2)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         footnote(ax, scenario, int(runs.groupby("model")["run"].nunique().min()))
     return ax

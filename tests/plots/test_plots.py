@@ -216,3 +216,14 @@ def test_plot_all_and_cli(results, swept, scenario, tmp_path, capsys):
     assert main(["plot", str(out), "--format", "gif"]) == 2
     assert "--format must be one of png, svg, pdf (got 'gif')" in capsys.readouterr().err
     assert main(["plot", str(tmp_path / "nothing")]) == 2
+
+
+def test_model_comparison_with_certain_outcomes(scenario):
+    """A model that always picks one option (probability exactly 1) must not give negative error
+    bars: rounding can put the Wilson bound a hair past p (this crashed `negosim compare`)."""
+    certain = simulate(scenario, runs=300, seed=1, model="exchange")
+    guarantees = certain.runs[certain.runs["issue"] == "guarantees"]
+    shares = guarantees["outcome"].value_counts(normalize=True)
+    assert shares.max() == 1.0  # the case under test
+    ax = plot_model_comparison({"exchange": certain}, "guarantees", scenario=scenario)
+    assert len(ax.patches) == 4

@@ -1,0 +1,186 @@
+"""The ``negosim compare`` and ``negosim backtest`` commands: decision models side by side.
+
+Thin edges over :func:`negosim.compare.run_models` and
+:func:`negosim.validation.backtest.run_backtest`.  :mod:`negosim.cli` registers the two command
+functions; heavy imports wait until a command runs, so ``negosim --help`` stays quick.  A mistake
+the user can make raises :class:`~negosim.errors.UsageError`, which the CLI prints with exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from negosim.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["BACKTEST_DATASETS", "backtest_command", "compare_command", "print_backtest"]
+
+BACKTEST_DATASETS = {"deu3": "DEU III, 353 EU legislative issues (Arregui & Perarnaud 2021)"}
+CAPABILITIES = ("gdp", "council", "shapley_shubik")
+
+
+def _split_names(text: str | None, option: str) -> list[str] | None:
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise UsageError(f"{option} needs at least one name (got {text!r})")
+    return names
+
+
+def compare_command(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    models: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated models, e.g. bargaining,compromise,nash "
+            "(default: every registered model that can run the scenario)."
+        ),
+    ] = None,
+    runs: Annotated[
+        int | None, typer.Option(help="Runs per model (default: the scenario's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Master seed (default: the scenario's).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write compare.parquet and one comparison figure per issue here."),
+    ] = None,
+) -> None:
+    """Run several decision models on one scenario and show their outcomes side by side."""
+    from negosim.cli_report import print_comparison
+    from negosim.compare import comparison_table, run_models, supported_models
+    from negosim.models.registry import get_model
+    from negosim.scenario import load_scenario
+
+    scenario = load_scenario(file)
+    names = _split_names(models, "--models")
+    if names is None:
+        names, skipped = supported_models(scenario)
+        for name, why in skipped.items():
+            typer.echo(f"skipping {name}: {why}", err=True)
+    results = run_models(scenario, names, runs=runs, seed=seed)
+    table = comparison_table(results)
+    print_comparison(scenario, table)
+    n_runs = next(iter(results.values())).manifest["runs"]
+    seed_used = next(iter(results.values())).manifest["seed"]
+    typer.echo(f"{n_runs:,} runs per model, seed {seed_used}; the same draws under every model.")
+    timeless = [n for n in results if not get_model(n).supports.deadlines]
+    if timeless:
+        typer.echo(
+            f"{', '.join(timeless)}: forecasting models; they ignore the calendar (rounds, "
+            "events, deadlines) and forecast one outcome per run from the actors' stated stances."
+        )
+    if out is not None:
+        from negosim.plots import plot_model_comparison
+        from negosim.plots.all import save_figure
+        from negosim.tables.results import write_parquet_atomic
+
+        typer.echo(f"Wrote {write_parquet_atomic(out / 'compare.parquet', table)}")
+        for issue_id in scenario.issues:
+            ax = plot_model_comparison(results, issue_id, scenario=scenario)
+            typer.echo(f"Wrote {save_figure(ax, out / f'compare_{issue_id}.png')}")
+
+
+def backtest_command(
+    dataset: Annotated[str, typer.Argument(help="Validation data set: deu3.")] = "deu3",
+    capability: Annotated[
+        str, typer.Option(help="Capability measure: gdp, council or shapley_shubik.")
+    ] = "gdp",
+    boot: Annotated[int, typer.Option(help="Bootstrap replicates (resampling proposals).")] = 2000,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated backtest models (default: all; the compromise "
+            "baseline is always included)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Write backtest.csv and backtest.png here.")
+    ] = None,
+) -> None:
+    """Score the forecasting models on real decisions, beside the compromise baseline."""
+    if dataset not in BACKTEST_DATASETS:
+        raise UsageError(
+            f"unknown data set {dataset!r} (known: {', '.join(sorted(BACKTEST_DATASETS))})"
+        )
+    if capability not in CAPABILITIES:
+        raise UsageError(
+            f"--capability must be one of {', '.join(CAPABILITIES)} (got {capability!r})"
+        )
+    if boot < 1:
+        raise UsageError(f"--boot must be at least 1 (got {boot})")
+    if seed < 0:
+        raise UsageError(f"--seed must be a whole number >= 0 (got {seed})")
+    import numpy as np
+
+    from negosim.validation.backtest import run_backtest
+
+    names = _split_names(models, "--models")
+    table = run_backtest(
+        names,
+        capability=capability,  # type: ignore[arg-type]  # checked against CAPABILITIES above
+        n_boot=boot,
+        rng=np.random.default_rng(seed),
+    )
+    print_backtest(table, dataset=dataset, capability=capability, boot=boot)
+    if out is not None:
+        from negosim.io import write_text_atomic
+        from negosim.plots.all import save_figure
+        from negosim.validation.plot import plot_backtest
+
+        typer.echo(f"Wrote {write_text_atomic(out / 'backtest.csv', table.to_csv(index=False))}")
+        typer.echo(f"Wrote {save_figure(plot_backtest(table), out / 'backtest.png')}")
+
+
+def print_backtest(table: pd.DataFrame, *, dataset: str, capability: str, boot: int) -> None:
+    """Print :func:`~negosim.validation.backtest.run_backtest` output as a rich table.
+
+    One row per model: MAE with its 95% bootstrap interval on the odd (tuning) half, the even
+    (held-out) half and overall, the paired difference to the compromise baseline on the even
+    half (negative: better than the baseline) and the number of issues scored; then each model's
+    reported parameters.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    def interval(cell: dict[Any, Any], column: str, sign: str = "") -> str:
+        values = [float(cell[c]) for c in (column, f"{column}_low", f"{column}_high")]
+        values = [0.0 if abs(v) < 5e-3 else v for v in values]  # no "-0.00"
+        return f"{values[0]:{sign}.2f} [{values[1]:{sign}.2f}, {values[2]:{sign}.2f}]"
+
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+    shown = Table(
+        title=f"{BACKTEST_DATASETS[dataset]}: mean absolute error on 0-100",
+        title_justify="left",
+        caption=(
+            f"95% intervals from {boot:,} bootstrap replicates over proposals; capability = "
+            f"{capability}. Tune on the odd half only; quote the even half."
+        ),
+        caption_justify="left",
+    )
+    for column in ("model", "odd (tuning)", "even (held out)", "all", "even − compromise"):
+        shown.add_column(column, justify="left" if column == "model" else "right")
+    shown.add_column("issues", justify="right")
+    notes = []
+    for model, group in table.groupby("model", sort=False):
+        cells = {str(half): dict(row) for half, row in group.set_index("half").iterrows()}
+        shown.add_row(
+            str(model),
+            interval(cells["odd"], "mae"),
+            interval(cells["even"], "mae"),
+            interval(cells["all"], "mae"),
+            interval(cells["even"], "diff", "+"),
+            str(int(cells["all"]["n_issues"])),
+        )
+        if cells["even"]["params"]:
+            notes.append(f"  {model}: {cells['even']['params']}")
+    console.print(shown)
+    if notes:
+        console.print("Parameters:\n" + "\n".join(notes))
