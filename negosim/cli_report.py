@@ -137,7 +137,10 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
             f"{_pct(row.low)} - {_pct(row.high)}",
         )
     console.print(fb)
-    console.print(f"Wrote {folder}/runs.parquet and manifest.json")
+    written = ["runs.parquet"]
+    if (folder / "trajectories.parquet").exists() and results.trajectories is not None:
+        written.append("trajectories.parquet")
+    console.print(f"Wrote {folder}/{', '.join(written)} and manifest.json")
 
 
 @contextlib.contextmanager

@@ -1,13 +1,16 @@
 """Publication-quality matplotlib figures of results: ``f(results, ..., *, ax=None) -> Axes``.
 
-Each plot computes through the pure summaries in :mod:`negosim.plots.summaries` and
-:mod:`negosim.tables.summary`; :func:`plot_all` writes every figure a results folder supports.
+Each figure computes through the pure, tested summaries in :mod:`negosim.plots.summaries` and
+:mod:`negosim.tables.summary`, draws in the house style (:mod:`negosim.plots.style`: Okabe-Ito
+colours, the scenario's own words, a footnote with the sources and the run count) without changing
+global matplotlib settings, and :func:`plot_all` writes every figure a set of results supports.
 """
 
-from negosim.plots.all import plot_all
+from negosim.plots.all import plot_all, save_figure
 from negosim.plots.compare import plot_model_comparison
 from negosim.plots.outcomes import plot_outcome_distribution
-from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, plot_tornado
+from negosim.plots.sensitivity import plot_tornado
+from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response
 from negosim.plots.timeline import plot_time_to_agreement
 from negosim.plots.trajectories import plot_trajectories
 
@@ -20,4 +23,5 @@ __all__ = [
     "plot_time_to_agreement",
     "plot_tornado",
     "plot_trajectories",
+    "save_figure",
 ]

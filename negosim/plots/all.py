@@ -1,26 +1,89 @@
-"""Write every figure that a set of results supports."""
+"""Write every figure that a set of results supports, atomically."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import matplotlib
+from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
 from negosim.io import write_with_atomic
+from negosim.plots.compare import plot_model_comparison
 from negosim.plots.outcomes import plot_outcome_distribution
-from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, plot_tornado
+from negosim.plots.sensitivity import plot_tornado
+from negosim.plots.style import root_figure
+from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, sweep_factors
 from negosim.plots.timeline import plot_time_to_agreement
-from negosim.plots.trajectories import plot_trajectories
+from negosim.plots.trajectories import plot_trajectories, trajectory_variables
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
 
-__all__ = ["plot_all", "save_figure"]
+__all__ = ["FORMATS", "figure_jobs", "plot_all", "save_figure"]
 
 FORMATS = ("png", "svg", "pdf")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")
+
+
+def figure_jobs(
+    results: Results, scenario: Scenario | None
+) -> list[tuple[str, Callable[[], Axes]]]:
+    """The figures ``results`` support, as ``(file stem, draw)`` pairs; nothing is drawn yet.
+
+    A sweep (results with factors) gets a response curve per factor, a heatmap of the first two
+    factors and a tornado chart (two factors or more).  Results of one scenario get an outcome
+    distribution per issue, the time to agreement, a fan chart per trajectory column (if
+    trajectories were kept) and, when the runs carry a ``model`` column with several models,
+    model comparisons.
+    """
+    if results.runs.empty:
+        raise UsageError("these results hold no runs to plot")
+    jobs: list[tuple[str, Callable[[], Axes]]] = []
+    factors = sweep_factors(results)
+    if factors:
+        for factor in factors:
+            jobs.append(
+                (
+                    f"sweep_response_{_slug(factor)}",
+                    lambda factor=factor: plot_sweep_response(results, factor, scenario=scenario),
+                )
+            )
+        if len(factors) >= 2:
+            jobs.append(("sweep_heatmap", lambda: plot_sweep_heatmap(results, scenario=scenario)))
+            jobs.append(("tornado", lambda: plot_tornado(results, scenario=scenario)))
+        return jobs
+    issues = list(dict.fromkeys(results.runs["issue"]))
+    for issue in issues:
+        jobs.append(
+            (
+                f"outcome_{_slug(issue)}",
+                lambda issue=issue: plot_outcome_distribution(results, issue, scenario=scenario),
+            )
+        )
+    jobs.append(("time_to_agreement", lambda: plot_time_to_agreement(results, scenario=scenario)))
+    for variable in trajectory_variables(results):
+        jobs.append(
+            (
+                f"trajectory_{_slug(variable)}",
+                lambda variable=variable: plot_trajectories(results, variable, scenario=scenario),
+            )
+        )
+    if "model" in results.runs and results.runs["model"].nunique() > 1:
+        runs = results.runs
+        jobs.append(("compare_means", lambda: plot_model_comparison(runs, scenario=scenario)))
+        for issue in issues:
+            jobs.append(
+                (
+                    f"compare_{_slug(issue)}",
+                    lambda issue=issue: plot_model_comparison(runs, issue, scenario=scenario),
+                )
+            )
+    return jobs
 
 
 def plot_all(
@@ -30,56 +93,61 @@ def plot_all(
     *,
     fmt: str = "png",
 ) -> list[Path]:
-    """Write each supported figure to ``out_dir`` (atomically); return the paths written."""
+    """Write every figure that ``results`` support into ``out_dir``; return the paths written.
+
+    Parameters
+    ----------
+    results
+        Results of one scenario (from :func:`negosim.simulate` or a results folder) or of a sweep
+        (with factors): see :func:`figure_jobs` for which figures each gets.
+    scenario
+        The scenario, for labels, dates and sources (``None``: ids are shown instead).
+    out_dir
+        Folder to write into (created if missing).  Each file is written to a temporary file in
+        that folder and renamed over its name, so a reader never sees half a figure.
+    fmt
+        ``png``, ``svg`` or ``pdf``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in drawing order.
+
+    Raises
+    ------
+    UsageError
+        For an unknown format or results without runs.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     folder = Path(out_dir)
-    jobs: list[tuple[str, Callable[[], object]]] = []
-    factors = results.manifest.get("factors") or []
-    if factors:
-        jobs.append(("sweep_response", lambda: plot_sweep_response(results, scenario=scenario)))
-        if len(factors) >= 2:
-            jobs.append(("sweep_heatmap", lambda: plot_sweep_heatmap(results, scenario=scenario)))
-        jobs.append(("tornado", lambda: plot_tornado(results, scenario=scenario)))
-    else:
-        for issue in dict.fromkeys(results.runs["issue"]):
-            jobs.append(
-                (
-                    f"outcome_{issue}",
-                    lambda issue=issue: plot_outcome_distribution(
-                        results, issue, scenario=scenario
-                    ),
-                )
-            )
-        jobs.append(
-            ("time_to_agreement", lambda: plot_time_to_agreement(results, scenario=scenario))
-        )
-        if results.trajectories is not None:
-            for column in results.trajectories.columns:
-                if column.startswith(("aspiration_", "ideal_")):
-                    jobs.append(
-                        (
-                            f"trajectory_{column}",
-                            lambda column=column: plot_trajectories(
-                                results, column, scenario=scenario
-                            ),
-                        )
-                    )
-    written = []
-    with matplotlib.rc_context({"backend": "Agg"}):
-        for name, draw in jobs:
-            written.append(save_figure(draw(), folder / f"{name}.{fmt}"))
-    return written
+    jobs = figure_jobs(results, scenario)
+    return [save_figure(draw(), folder / f"{name}.{fmt}") for name, draw in jobs]
 
 
-def save_figure(ax: Any, path: str | os.PathLike[str]) -> Path:
-    """Save the figure holding ``ax`` to ``path`` (format from the suffix) atomically; close it."""
+def save_figure(ax: Axes, path: str | os.PathLike[str]) -> Path:
+    """Save the figure holding ``ax`` to ``path`` atomically (format from the suffix); close it.
+
+    Parameters
+    ----------
+    ax
+        Any axes of the figure to save.
+    path
+        Target file; its suffix (``.png``, ``.svg``, ``.pdf``) sets the format.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     import matplotlib.pyplot as plt
 
-    figure = ax.figure
+    figure = root_figure(ax)
     fmt = Path(path).suffix.lstrip(".") or "png"
-    target = write_with_atomic(
-        path, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight", dpi=150)
-    )
-    plt.close(figure)
-    return target
+    try:
+        return write_with_atomic(
+            path,
+            lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight", dpi=150),
+        )
+    finally:
+        plt.close(figure)

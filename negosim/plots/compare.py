@@ -8,78 +8,169 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from negosim.errors import UsageError
+from negosim.plots.labels import issue_label, model_label, option_label, wrap
 from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
+from negosim.plots.summaries import NO_AGREEMENT, mean_outcome_values, option_probabilities
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
-from negosim.tables.summary import outcome_probabilities
 
-__all__ = ["plot_model_comparison"]
+__all__ = ["comparison_runs", "plot_model_comparison"]
+
+Comparable = Mapping[str, Results] | Results | pd.DataFrame
+
+
+def comparison_runs(results: Comparable) -> pd.DataFrame:
+    """One runs table with a ``model`` column, from a mapping name -> results, one results whose
+    runs have a ``model`` column, or such a runs table."""
+    if isinstance(results, pd.DataFrame):
+        runs = results
+    elif isinstance(results, Results):
+        runs = results.runs
+        if "model" not in runs:
+            name = str(results.manifest.get("model", {}).get("name", "model"))
+            runs = runs.assign(model=name)
+    else:
+        if not results:
+            raise UsageError("no results to compare")
+        runs = pd.concat(
+            [r.runs.assign(model=name) for name, r in results.items()], ignore_index=True
+        )
+    if "model" not in runs:
+        raise UsageError("a runs table to compare needs a `model` column")
+    return runs
 
 
 def plot_model_comparison(
-    results: Mapping[str, Results] | pd.DataFrame,
-    issue: str,
+    results: Comparable,
+    issue: str | None = None,
     *,
     scenario: Scenario | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Grouped bars: each model's probability of each option on ``issue`` (and of no agreement).
+    """The same scenario under several decision models, side by side.
 
-    ``results`` maps model names to results, or is a runs table with a ``model`` column.
+    With an ``issue`` that has options: grouped bars, one group per model, of the probability of
+    each option and of no agreement by the deadline, with 95% Wilson intervals.  Without an
+    ``issue`` (or for a continuous one): the mean place (0-100) of the outcome that holds on each
+    issue by the deadline, deal or not, one marker per model with its 95% interval.
+
+    Parameters
+    ----------
+    results
+        A mapping model name -> :class:`~negosim.tables.results.Results`, or a runs table (or
+        results) with a ``model`` column.
+    issue
+        The issue id, or ``None`` for every issue's mean outcome.
+    scenario
+        The scenario, for labels and the sources.
+    ax
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
     """
-    if isinstance(results, pd.DataFrame):
-        runs = results
-    else:
-        runs = pd.concat(
-            [r.runs.assign(model=name) for name, r in results.items()], ignore_index=True
-        )
-    table = outcome_probabilities(runs[runs["issue"] == issue], by=["model"])
+    runs = comparison_runs(results)
     models = list(dict.fromkeys(runs["model"]))
-    spec = scenario.issues.get(issue) if scenario is not None else None
-    options = (
-        list(spec.options)
-        if spec is not None and spec.options
-        else sorted(table.loc[table["agreed"], "outcome"].dropna().unique())
+    spec = scenario.issues.get(issue) if scenario is not None and issue is not None else None
+    if issue is not None and issue not in set(runs["issue"]):
+        raise UsageError(f"no issue {issue!r} in these results")
+    continuous = (spec is not None and spec.kind == "continuous") or (
+        issue is not None
+        and spec is None
+        and bool(runs.loc[runs["issue"] == issue, "outcome"].isna().all())
     )
-    categories = [*options, "no agreement"]
-    ax = new_axes(ax, (8.0, 4.0))
+    n = int(runs.groupby("model")["run"].nunique().min())
+    if issue is None or continuous:
+        issues = [issue] if issue is not None else list(dict.fromkeys(runs["issue"]))
+        ax = new_axes(ax, (8.0, (0.1 * max(1, len(models)) + 0.25) * len(issues) + 1.6))
+        with house_style():
+            _mean_values(ax, runs, models, issues, scenario)
+            footnote(ax, scenario, n, "Runs per model; the same draws under every model.")
+        return ax
+    options = list(spec.options) if spec is not None and spec.options else None
+    table = option_probabilities(runs, issue, options=options, by=["model"])
+    categories = list(dict.fromkeys(table["outcome"]))
+    ax = new_axes(ax, (max(7.0, 1.3 * len(models) + 3.5), 4.2))
     width = 0.8 / max(1, len(categories))
     x = np.arange(len(models))
     with house_style():
         for k, category in enumerate(categories):
-            agreed = category != "no agreement"
-            rows = (
-                table[(table["outcome"] == category) & table["agreed"]]
-                if agreed
-                else table[~table["agreed"]]
-            )
-            probs = [float(rows.loc[rows["model"] == m, "probability"].sum()) for m in models]
-            lows = [
-                float(rows.loc[rows["model"] == m, "low"].min()) if m in set(rows["model"]) else 0.0
-                for m in models
-            ]
-            highs = [
-                float(rows.loc[rows["model"] == m, "high"].max())
-                if m in set(rows["model"])
-                else 0.0
-                for m in models
-            ]
-            label = spec.options[category].label if spec is not None and agreed else category
-            p = np.array(probs)
+            rows = table[table["outcome"] == category].set_index("model").loc[models]
+            p = rows["probability"].to_numpy(dtype=float)
+            low = rows["low"].to_numpy(dtype=float)
+            high = rows["high"].to_numpy(dtype=float)
+            agreed = category != NO_AGREEMENT
             ax.bar(
                 x + (k - (len(categories) - 1) / 2) * width,
                 p,
-                width * 0.95,
+                width * 0.92,
                 color=colour(k) if agreed else GREY,
-                label=label,
+                label=wrap(option_label(issue, category, scenario), 30)
+                if agreed
+                else "No agreement",
                 # Clipped: at p = 0 or 1 rounding can put a Wilson bound a hair past p.
-                yerr=np.clip(np.vstack([p - np.array(lows), np.array(highs) - p]), 0.0, None),
+                yerr=np.clip(np.vstack([p - low, high - p]), 0.0, None),
                 capsize=2,
+                error_kw={"elinewidth": 0.8},
             )
-        ax.set_xticks(x, models)
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel("Probability (95% interval)")
-        ax.set_title(f"{spec.label if spec is not None else issue}: models compared", loc="left")
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        footnote(ax, scenario, int(runs.groupby("model")["run"].nunique().min()))
+        ax.set_xticks(x, [wrap(model_label(m), 12) for m in models])
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("Probability by the deadline\n(95% interval)")
+        ax.set_title(wrap(f"{issue_label(issue, scenario)}: models compared", 70), loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        footnote(ax, scenario, n, "Runs per model; the same draws under every model.")
     return ax
+
+
+def _mean_values(
+    ax: Axes,
+    runs: pd.DataFrame,
+    models: list[str],
+    issues: list[str],
+    scenario: Scenario | None,
+) -> None:
+    table = mean_outcome_values(runs[runs["issue"].isin(issues)], by=["model"])
+    y = np.arange(len(issues))
+    step = 0.7 / max(1, len(models))
+    markers = "osD^vP*X"
+    for k, model in enumerate(models):
+        rows = table[table["model"] == model].set_index("issue").reindex(issues)
+        mean = rows["mean"].to_numpy(dtype=float)
+        err = np.clip(
+            np.vstack([mean - rows["low"].to_numpy(float), rows["high"].to_numpy(float) - mean]),
+            0.0,
+            None,
+        )
+        ax.errorbar(
+            mean,
+            y + (k - (len(models) - 1) / 2) * step,
+            xerr=np.nan_to_num(err),
+            fmt=markers[k % len(markers)],
+            color=colour(k),
+            markersize=6,
+            capsize=2,
+            elinewidth=0.8,
+            label=model_label(model),
+        )
+    ax.set_yticks(y, [wrap(issue_label(i, scenario), 30) for i in issues])
+    ax.set_ylim(len(issues) - 0.5, -0.5)  # first issue on top; each row keeps its markers
+    ax.set_xlim(-2, 102)
+    ax.set_xlabel("Mean place of the outcome by the deadline, deal or not (0-100; 95% interval)")
+    for boundary in y[:-1] + 0.5:
+        ax.axhline(boundary, color="#DDDDDD", linewidth=0.8, zorder=0)
+    title = "Mean outcome per issue: models compared"
+    if len(issues) == 1:
+        title = f"{issue_label(issues[0], scenario)}: models compared"
+        ax.set_yticks([])  # the title names the issue
+        ax.spines["left"].set_visible(False)
+        spec = scenario.issues.get(issues[0]) if scenario is not None else None
+        if spec is not None and spec.low_label and spec.high_label:
+            ax.set_xlabel(
+                f"Mean outcome by the deadline, deal or not (95% interval)\n"
+                f"0 = {spec.low_label}  ...  100 = {spec.high_label}"
+            )
+    ax.set_title(wrap(title, 70), loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, title="Model")

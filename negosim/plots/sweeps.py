@@ -1,44 +1,78 @@
-"""Sweep plots: response curves, heatmaps, and a tornado chart of what moves an outcome."""
+"""Sweep response: an outcome's probability against one swept factor, and over a grid of two."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
-from negosim.plots.style import colour, footnote, house_style, new_axes
-from negosim.plots.summaries import sweep_response, tornado_table
+from negosim.plots.labels import factor_label, format_level, outcome_label, wrap
+from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes
+from negosim.plots.summaries import sweep_response
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
 
-__all__ = ["plot_sweep_heatmap", "plot_sweep_response", "plot_tornado"]
+__all__ = ["plot_sweep_heatmap", "plot_sweep_response", "sweep_factors", "sweep_note"]
 
 
-def _factors(results: Results) -> list[str]:
-    factors = list(results.manifest.get("factors", []))
-    if not factors:
-        raise UsageError("these results are not a sweep (no factors)")
+def sweep_factors(results: Results) -> list[str]:
+    """The swept factors' paths (``manifest["factors"]``, else the ``design`` columns)."""
+    factors = list(results.manifest.get("factors") or [])
+    if not factors and results.design is not None:
+        factors = [str(c) for c in results.design.columns]
+    return [f for f in factors if f in results.runs]
+
+
+def _require_factors(results: Results, needed: int = 1) -> list[str]:
+    factors = sweep_factors(results)
+    if len(factors) < needed:
+        raise UsageError(
+            "these results are not a sweep (no factors)"
+            if not factors
+            else f"this plot needs {needed} swept factors (the sweep has {len(factors)})"
+        )
     return factors
 
 
-def _short(path: str) -> str:
-    parts = path.split(".")
-    if parts[:1] == ["actors"]:
-        parts = [p for i, p in enumerate(parts[1:]) if not (i == 1 and p == "stances")]
-    return ".".join(parts)
+def sweep_note(
+    results: Results,
+    shown: list[str],
+    scenario: Scenario | None,
+    bins: dict[str, int] | None = None,
+) -> str:
+    """Footnote words: runs per design point, factors read in bins, and the factors pooled.
 
-
-def _outcome_label(outcome: str, scenario: Scenario | None) -> str:
-    issue, sep, option = outcome.partition("=")
-    if sep and scenario is not None and issue in scenario.issues:
-        spec = scenario.issues[issue]
-        return (
-            f"P({spec.label}: {spec.options[option].label})" if option in spec.options else outcome
+    ``bins`` maps a shown factor to the most levels it is drawn with (see
+    :func:`~negosim.plots.summaries.point_levels`); factors with more design values are named.
+    """
+    parts = []
+    per_point = results.manifest.get("runs_per_point")
+    if not isinstance(per_point, int):
+        counts = results.runs.groupby("point")["run"].nunique()
+        per_point = int(counts.min()) if len(counts) else None
+    if per_point is not None:
+        parts.append(f"{per_point:,} runs per design point, common random numbers.")
+    binned = [
+        f"{factor_label(f, scenario)} ({n} bins)"
+        for f, n in (bins or {}).items()
+        if results.runs.drop_duplicates("point")[f].nunique() > n
+    ]
+    if binned:
+        parts.append(
+            f"Sampled factors read in quantile bins, bin medians shown: {'; '.join(binned)}."
         )
-    if outcome.startswith("fallback:") and scenario is not None:
-        actor = scenario.actors.get(outcome.removeprefix("fallback:"))
-        return f"P({actor.name}'s fallback plays out)" if actor else outcome
-    return {"agreement": "P(full agreement)", "breakdown": "P(breakdown)"}.get(outcome, outcome)
+    pooled = [f for f in sweep_factors(results) if f not in shown]
+    if pooled:
+        names = "; ".join(factor_label(f, scenario) for f in pooled)
+        parts.append(f"Pooled over: {names}.")
+    return " ".join(parts)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
 
 
 def plot_sweep_response(
@@ -50,39 +84,74 @@ def plot_sweep_response(
     scenario: Scenario | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Probability of ``outcome`` against ``factor`` with 95% bands; a line per level of ``by``."""
-    factors = _factors(results)
+    """Probability of ``outcome`` against a swept ``factor`` with 95% bands, one line per level
+    of a second factor ``by``.
+
+    Parameters
+    ----------
+    results
+        A sweep's results: runs with ``point`` and one column per factor.
+    factor
+        The factor on the x-axis (default: the first swept factor).
+    outcome
+        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``.
+    by
+        One line per level of this factor (default: the next swept factor, if any).  Other
+        factors are pooled; the footnote names them.
+    scenario
+        The scenario, for factor and outcome labels and the sources.
+    ax
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: one line (and band) per level of ``by``.
+    """
+    factors = _require_factors(results)
     factor = factor or factors[0]
     if by is None and len(factors) > 1:
         by = next(f for f in factors if f != factor)
-    table = sweep_response(results.runs, factor, outcome=outcome, by=by)
-    ax = new_axes(ax)
+    bins = {factor: 12, **({by: 4} if by else {})}
+    table = sweep_response(
+        results.runs, factor, outcome=outcome, by=by, max_levels=12, max_by_levels=4
+    )
+    numeric = _is_numeric(table[factor])
+    ax = new_axes(ax, (7.5, 4.2))
     with house_style():
-        groups = table.groupby(by, sort=True) if by else [(None, table)]
+        groups: list[tuple[Any, pd.DataFrame]] = (
+            list(table.groupby(by, sort=True)) if by else [(None, table)]
+        )
+        # A factor of words or dates is spaced evenly, in sorted order.
+        positions = {v: i for i, v in enumerate(sorted(table[factor].unique()))}
         for k, (level, rows) in enumerate(groups):
             c = colour(k)
-            label = (
-                f"{_short(by)} = {level:g}"
-                if by and isinstance(level, float)
-                else (f"{_short(by)} = {level}" if by else None)
+            x = rows[factor] if numeric else rows[factor].map(positions)
+            ax.fill_between(x, rows["low"], rows["high"], color=c, alpha=0.18, linewidth=0)
+            ax.plot(
+                x,
+                rows["probability"],
+                marker="o",
+                markersize=4,
+                color=c,
+                linestyle=linestyle(k),
+                label=format_level(level) if by else outcome_label(outcome, scenario),
             )
-            ax.plot(rows[factor], rows["probability"], marker="o", color=c, label=label)
-            ax.fill_between(rows[factor], rows["low"], rows["high"], color=c, alpha=0.2)
-        ax.set_xlabel(_short(factor))
-        ax.set_ylabel(_outcome_label(outcome, scenario))
+        if not numeric:
+            ax.set_xticks(list(positions.values()), [format_level(v) for v in positions])
+        ax.set_xlabel(wrap(factor_label(factor, scenario), 80))
+        ax.set_ylabel(wrap(outcome_label(outcome, scenario), 40) + "\n(95% interval)")
         ax.set_ylim(-0.02, 1.02)
         if by:
-            ax.legend(fontsize=8)
-        ax.set_title(f"Response of {_outcome_label(outcome, scenario)}", loc="left")
-        footnote(
-            ax,
-            scenario,
-            None,
-            f"{results.manifest.get('runs_per_point', '?'):,} runs per "
-            "design point, common random numbers."
-            if isinstance(results.manifest.get("runs_per_point"), int)
-            else "",
-        )
+            ax.legend(
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                borderaxespad=0,
+                title=wrap(factor_label(by, scenario), 24),
+            )
+        ax.set_title(wrap(f"{outcome_label(outcome, scenario)} across the sweep", 70), loc="left")
+        note = sweep_note(results, [factor, *([by] if by else [])], scenario, bins)
+        footnote(ax, scenario, None, note)
     return ax
 
 
@@ -95,87 +164,71 @@ def plot_sweep_heatmap(
     scenario: Scenario | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Probability of ``outcome`` over a grid of two factors."""
-    factors = _factors(results)
-    if len(factors) < 2 and (x is None or y is None):
-        raise UsageError("a heatmap needs two factors")
+    """Probability of ``outcome`` over the grid of two swept factors, each cell labelled.
+
+    Parameters
+    ----------
+    results
+        A sweep's results with at least two factors.
+    x, y
+        The factors on the axes (default: the first two swept factors).  Others are pooled.
+    outcome
+        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``.
+    scenario
+        The scenario, for labels and sources.
+    ax
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on; the image has one row per level of ``y`` and one column per level
+        of ``x`` (lowest at the lower left).
+    """
+    factors = _require_factors(results, 1 if x and y else 2)
     x = x or factors[0]
     y = y or next(f for f in factors if f != x)
-    table = sweep_response(results.runs, x, outcome=outcome, by=y)
+    # A sampled design (a distinct value at every point) is read on a coarse grid with about
+    # three points per cell; a grid design keeps its levels.
+    design = results.runs.drop_duplicates("point")
+    points = len(design)
+    side = int(min(12, max(2, round((points / 3) ** 0.5))))
+    bins = {}
+    for factor in (x, y):
+        distinct = int(design[factor].nunique())
+        bins[factor] = side if distinct == points and distinct > side else distinct
+    table = sweep_response(
+        results.runs, x, outcome=outcome, by=y, max_levels=bins[x], max_by_levels=bins[y]
+    )
     grid = table.pivot(index=y, columns=x, values="probability").sort_index().astype(float)
-    ax = new_axes(ax, (6.5, 4.5))
+    grid = grid.reindex(sorted(grid.columns), axis=1)
+    ax = new_axes(ax, (7.0, 4.8))
     with house_style():
         image = ax.imshow(
             grid.to_numpy(), origin="lower", aspect="auto", cmap="cividis", vmin=0, vmax=1
         )
-        ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])
-        ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" for v in grid.index])
-        for (i, j), value in np.ndenumerate(grid.to_numpy()):
-            ax.text(
-                j,
-                i,
-                f"{value:.0%}",
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if value < 0.6 else "black",
-            )
-        ax.set_xlabel(_short(x))
-        ax.set_ylabel(_short(y))
-        ax.figure.colorbar(image, ax=ax, label=_outcome_label(outcome, scenario))
-        ax.set_title(_outcome_label(outcome, scenario), loc="left")
-        footnote(ax, scenario, None)
-    return ax
-
-
-def plot_tornado(
-    results: Results,
-    *,
-    outcome: str = "agreement",
-    scenario: Scenario | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """Which swept inputs move ``outcome`` most: its probability at each factor's lowest and
-    highest level, largest swing on top."""
-    table = tornado_table(results.runs, _factors(results), outcome=outcome)
-    ax = new_axes(ax, (7.0, 0.6 * len(table) + 1.5))
-    with house_style():
-        base = (
-            float(
-                results.runs.groupby(["point", "run"])["run_end_reason"]
-                .first()
-                .eq("agreement")
-                .mean()
-            )
-            if outcome == "agreement"
-            else None
-        )
-        for i, row in enumerate(table.itertuples()):
-            lo, hi = sorted((row.at_low, row.at_high))
-            ax.barh(i, hi - lo, left=lo, color=colour(0), height=0.5)
-            ax.text(
-                row.at_low,
-                i,
-                f"{row.low_level:g} ",
-                ha="right" if row.at_low <= row.at_high else "left",
-                va="center",
-                fontsize=8,
-            )
-            ax.text(
-                row.at_high,
-                i,
-                f" {row.high_level:g}",
-                ha="left" if row.at_high >= row.at_low else "right",
-                va="center",
-                fontsize=8,
-            )
-        if base is not None:
-            ax.axvline(base, color="#333333", linestyle=":", linewidth=1, label="sweep average")
-            ax.legend(fontsize=8, loc="lower right")
-        ax.set_yticks(np.arange(len(table)), [_short(f) for f in table["factor"]])
-        ax.invert_yaxis()
-        ax.set_xlim(-0.05, 1.05)
-        ax.set_xlabel(f"{_outcome_label(outcome, scenario)} at the factor's lowest / highest level")
-        ax.set_title("What moves the outcome most", loc="left")
-        footnote(ax, scenario, None)
+        ax.set_xticks(np.arange(grid.shape[1]), [format_level(v) for v in grid.columns])
+        ax.set_yticks(np.arange(grid.shape[0]), [format_level(v) for v in grid.index])
+        ax.tick_params(length=0)
+        for spine in ("left", "bottom"):
+            ax.spines[spine].set_visible(False)
+        if grid.size <= 150:  # beyond that the numbers no longer fit their cells
+            for (i, j), value in np.ndenumerate(grid.to_numpy()):
+                if np.isnan(value):
+                    continue
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    # cividis is dark below about 0.55 and light above.
+                    color="white" if value < 0.55 else "black",
+                )
+        ax.set_xlabel(wrap(factor_label(x, scenario), 80))
+        ax.set_ylabel(wrap(factor_label(y, scenario), 40))
+        ax.figure.colorbar(image, ax=ax, label=wrap(outcome_label(outcome, scenario), 40))
+        ax.set_title(wrap(f"{outcome_label(outcome, scenario)} across the sweep", 70), loc="left")
+        footnote(ax, scenario, None, sweep_note(results, [x, y], scenario, bins))
     return ax

@@ -1,17 +1,25 @@
-"""Trajectories: each actor's aspiration or ideal point over rounds as a fan chart."""
+"""Trajectories: each actor's aspiration or ideal point over the rounds, as a fan chart."""
 
 from __future__ import annotations
 
-import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
-from negosim.plots.style import colour, footnote, house_style, new_axes
+from negosim.plots.labels import actor_name, issue_label, wrap
+from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes
 from negosim.plots.summaries import fan_quantiles
+from negosim.plots.timeline import date_axis, mark_calendar
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
 
-__all__ = ["plot_trajectories"]
+__all__ = ["plot_trajectories", "trajectory_variables"]
+
+
+def trajectory_variables(results: Results) -> list[str]:
+    """The trajectory columns a fan chart can show: ``aspiration_<package>``, ``ideal_<issue>``."""
+    if results.trajectories is None:
+        return []
+    return [c for c in results.trajectories.columns if c.startswith(("aspiration_", "ideal_"))]
 
 
 def plot_trajectories(
@@ -21,30 +29,86 @@ def plot_trajectories(
     scenario: Scenario | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Median and 50%/90% bands across runs of ``variable`` per actor over rounds.
+    """Fan chart of ``variable`` per actor over the rounds: median line, 50% and 90% bands.
 
-    ``variable`` is a trajectories column: ``aspiration_<package>`` or ``ideal_<issue>``.
+    Parameters
+    ----------
+    results
+        Results simulated with ``trajectories=True``.
+    variable
+        A trajectories column: ``aspiration_<package>`` (the utility an actor holds out for on a
+        package, 0-1) or ``ideal_<issue>`` (its ideal point on the issue's 0-100 scale; the
+        options are marked on the axis).
+    scenario
+        The scenario, for actor names, option labels, events, deadlines and sources.
+    ax
+        Axes to draw on; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on; one median line per actor, labelled with its name.
     """
     if results.trajectories is None:
-        raise UsageError("these results have no trajectories (run with trajectories=True)")
+        raise UsageError("these results have no trajectories (simulate with trajectories=True)")
     fan = fan_quantiles(results.trajectories, variable)
-    ax = new_axes(ax)
+    kind, _, key = variable.partition("_")
+    ax = new_axes(ax, (7.5, 4.2))
     with house_style():
         for k, (actor, rows) in enumerate(fan.groupby("actor", sort=False)):
-            name = scenario.actors[str(actor)].name if scenario is not None else str(actor)
             c = colour(k)
-            ax.fill_between(rows["date"], rows["q05"], rows["q95"], color=c, alpha=0.12)
-            ax.fill_between(rows["date"], rows["q25"], rows["q75"], color=c, alpha=0.25)
-            ax.plot(rows["date"], rows["median"], color=c, linewidth=2, label=name)
-        kind, _, key = variable.partition("_")
+            ax.fill_between(rows["date"], rows["q05"], rows["q95"], color=c, alpha=0.12, lw=0)
+            ax.fill_between(rows["date"], rows["q25"], rows["q75"], color=c, alpha=0.25, lw=0)
+            ax.plot(
+                rows["date"],
+                rows["median"],
+                color=c,
+                linestyle=linestyle(k),
+                linewidth=2,
+                label=actor_name(str(actor), scenario),
+            )
+        height = mark_calendar(ax, scenario) if scenario is not None else 0.0
+        date_axis(ax, fan["date"])
         if kind == "ideal":
-            label = scenario.issues[key].label if scenario is not None else key
-            ax.set_ylabel("Ideal point (0-100)")
-            ax.set_title(f"Stances on: {label}", loc="left")
+            _option_axis(ax, key, scenario)
+            title = f"Ideal points: {issue_label(key, scenario)}"
         else:
-            ax.set_ylabel("Aspiration (utility)")
-            ax.set_title(f"Aspirations on the {key.replace('_', ' ')} package", loc="left")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        ax.legend(fontsize=8, title="median, 50% and 90% bands", title_fontsize=8)
-        footnote(ax, scenario, results.trajectories["run"].nunique())
+            ax.set_ylabel("Aspiration (utility of the package, 0-1)")
+            title = f"Aspirations: {_package_words(key, scenario)}"
+        ax.set_title(wrap(title, 70), loc="left", pad=6 + height)
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0,
+            title="Median,\n50% and 90% bands",
+        )
+        footnote(ax, scenario, int(results.trajectories["run"].nunique()))
     return ax
+
+
+def _package_words(package: str, scenario: Scenario | None) -> str:
+    """``the missile defence package`` (and, with a scenario, the issues it links)."""
+    words = f"the {package.replace('_', ' ')} package"
+    if scenario is None:
+        return words
+    issues = [i.label for i in scenario.issues.values() if i.package == package]
+    if len(issues) == 1:
+        return issues[0]
+    return f"{words} ({len(issues)} linked issues)" if issues else words
+
+
+def _option_axis(ax: Axes, issue: str, scenario: Scenario | None) -> None:
+    """A 0-100 axis; with a scenario, ticks at the options' places, named by their labels."""
+    ax.set_ylim(-5, 105)
+    spec = scenario.issues.get(issue) if scenario is not None else None
+    if spec is None or not spec.options:
+        ax.set_ylabel("Ideal point (0-100)")
+        if spec is not None and spec.low_label and spec.high_label:
+            ax.set_ylabel(f"Ideal point\n0 = {spec.low_label}\n100 = {spec.high_label}")
+        return
+    places = {option_id: spec.option_value(option_id) for option_id in spec.options}
+    ax.set_yticks(
+        list(places.values()),
+        [wrap(spec.options[o].label, 24) for o in places],
+    )
+    ax.set_ylabel("Ideal point (option scale 0-100)")

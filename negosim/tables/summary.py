@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "Z95",
     "agreement_summary",
     "fallback_probabilities",
     "outcome_probabilities",
