@@ -373,6 +373,7 @@ class _Package:
     needs_ratification: list[bool]
     allowed: list[list[bool]]  # [actor][combination]
     no_deal: int
+    on_table: list[int]  # combinations inside every red line, no-deal excluded
 
 
 class ReferenceNegotiation(mesa.Model):
@@ -426,6 +427,11 @@ class ReferenceNegotiation(mesa.Model):
                 needs_ratification=p.needs_ratification.tolist(),
                 allowed=p.allowed.tolist(),
                 no_deal=p.no_deal,
+                on_table=[
+                    combo
+                    for combo in range(len(p.combos))
+                    if combo != p.no_deal and all(row[combo] for row in p.allowed.tolist())
+                ],
             )
             for p in c.packages
         ]
@@ -541,23 +547,21 @@ class ReferenceNegotiation(mesa.Model):
         for k, package in enumerate(self.packages):
             u_eff = [actor.u_eff[k] for actor in actors]
             reservation = [actor.reservation[k] for actor in actors]
-            n_combos = len(package.combos)
+            table = package.on_table  # only these can ever be agreed
             value = list(reservation)
             floors: list[list[float]] = [[] for _ in range(t0, self.n_rounds)]
             for t in range(self.n_rounds - 1, t0 - 1, -1):
                 floor = [_maximum(reservation[a], patience[a] * value[a]) for a in range(A)]
                 floors[t - t0] = floor
                 acceptable = [
-                    all(u_eff[a][c] >= floor[a] - TOLERANCE for a in range(A))
-                    for c in range(n_combos)
+                    c for c in table if all(u_eff[a][c] >= floor[a] - TOLERANCE for a in range(A))
                 ]
-                feasible = any(acceptable)
+                feasible = bool(acceptable)
                 payoff = [0.0] * A
                 for p, weight in enumerate(self.recognition(t, k)):
                     if weight == 0.0:
                         continue
-                    own = [u_eff[p][c] if acceptable[c] else -math.inf for c in range(n_combos)]
-                    best = _argmax(own)
+                    best = acceptable[_argmax([u_eff[p][c] for c in acceptable])] if feasible else 0
                     for a in range(A):
                         payoff[a] += weight * (u_eff[a][best] if feasible else floor[a])
                 value = payoff
@@ -589,14 +593,14 @@ class ReferenceNegotiation(mesa.Model):
         and breakdown when no package beats every fallback and nothing due can change that."""
         package, actors = self.packages[k], self.actors
         levels = [actor.aspiration(k, t) for actor in actors]
-        n_combos = len(package.combos)
         acceptable = [
-            all(actor.u_eff[k][c] >= levels[a] - TOLERANCE for a, actor in enumerate(actors))
-            for c in range(n_combos)
+            c
+            for c in package.on_table
+            if all(actor.u_eff[k][c] >= levels[a] - TOLERANCE for a, actor in enumerate(actors))
         ]
-        if any(acceptable):
+        if acceptable:
             own = actors[proposer].u_eff[k]
-            offer = _argmax([own[c] if acceptable[c] else -math.inf for c in range(n_combos)])
+            offer = acceptable[_argmax([own[c] for c in acceptable])]
             self.end_round[k] = t
             if package.needs_ratification[offer] and not self.ratify_all:
                 self.status[k] = RATIFICATION_FAILED
@@ -608,7 +612,7 @@ class ReferenceNegotiation(mesa.Model):
             return
         zone = any(
             all(actor.u_eff[k][c] >= actor.reservation[k] - TOLERANCE for actor in actors)
-            for c in range(n_combos)
+            for c in package.on_table
         )
         if not zone:
             self.status[k] = BREAKDOWN

@@ -110,7 +110,7 @@ class ActorAgent(mesa.Agent):
                 official.influence[:, None],
                 0.0,
             )
-            pull += w * np.nan_to_num(official.value[None, :] - ideal)
+            pull += w * np.where(stated[None, :], official.value[None, :] - ideal, 0.0)
             weight += w
         ideal = ideal + np.clip(pull / (1.0 + weight), -pull_limit, pull_limit)
         ideal = np.where(np.isnan(self.override_value), ideal, self.override_value)

@@ -33,6 +33,14 @@ class PackageSpace:
     allowed: np.ndarray  # (n_actors, n_combos) bool: inside every red line of the actor
     no_deal: int  # index of the combination that holds without agreement
 
+    @property
+    def on_table(self) -> np.ndarray:
+        """Indices of the combinations that could ever be agreed: inside every actor's red lines
+        and not the no-deal combination.  Agreement and strategic floors look only at these."""
+        ok: np.ndarray = np.asarray(self.allowed.all(axis=0), dtype=bool)
+        ok[self.no_deal] = False
+        return np.flatnonzero(ok)
+
 
 @dataclass(frozen=True)
 class Compiled:

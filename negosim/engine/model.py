@@ -101,6 +101,7 @@ class NegotiationModel(mesa.Model):
         self._fallback_acts = [
             np.array([package_in_fallback(c, k, a) for a in range(A)]) for k in range(K)
         ]
+        self.table = [package.on_table for package in c.packages]  # combinations in play
         self._head_seen: list[np.ndarray] = []
         self.aspirations = np.full((c.n_rounds, K, R, A), np.nan) if record else None
         self.ideals = np.full((c.n_rounds, R, A, len(c.issue_ids)), np.nan) if record else None
@@ -130,12 +131,23 @@ class NegotiationModel(mesa.Model):
         last = c.round_dates[-1] if c.round_dates else c.scenario.calendar.start
         return np.array([any(day < d <= last for d in dates) for day in c.round_dates])
 
+    def _clout_share(self, package: int) -> np.ndarray:
+        """``(R, A)`` each actor's share of clout on a package: capability times its mean salience
+        over the package's issues (Bueno de Mesquita's capability x salience), normalised."""
+        c = self.compiled
+        A = c.n_actors
+        issues = list(c.packages[package].issues)
+        clout = self.capability * self.salience[:, :, issues].mean(axis=2)
+        total = clout.sum(axis=1, keepdims=True)
+        share: np.ndarray = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
+        return share
+
     def _recognition(self, t0: int, package: int) -> np.ndarray:
         """``(T - t0, R, A)`` probability that each actor proposes on a package in each round.
 
-        Under the capability protocol an actor's chance is its clout on the package: capability
-        times its mean salience over the package's issues (Bueno de Mesquita's capability x
-        salience), normalised over actors.
+        Under the capability protocol an actor's chance is its clout share on the package, as it
+        stands when the package was last valued (events that change capability or salience
+        trigger a new valuation).
         """
         c = self.compiled
         R, A, T = self.params.n, c.n_actors, c.n_rounds
@@ -144,19 +156,15 @@ class NegotiationModel(mesa.Model):
             for t in range(t0, T):
                 rec[t - t0, :, t % A] = 1.0
             return rec
-        issues = list(c.packages[package].issues)
-        clout = self.capability * self.salience[:, :, issues].mean(axis=2)
-        total = clout.sum(axis=1, keepdims=True)
-        share = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
-        return np.broadcast_to(share, (T - t0, R, A))
+        return np.broadcast_to(self.share[package], (T - t0, R, A))
 
     def _proposer(self, t: int, package: int) -> np.ndarray:
         R, A = self.params.n, self.compiled.n_actors
         if self.protocol == "alternating":
             return np.full(R, t % A, dtype=np.int64)
-        share = self._recognition(t, package)[0]
+        cumulative = self._cumulative_share[package]
         draw = self.params.proposer_draw[:, t]
-        return np.minimum((draw[:, None] >= np.cumsum(share, axis=1)).sum(axis=1), A - 1)
+        return np.minimum((draw[:, None] >= cumulative).sum(axis=1), A - 1)
 
     # -- events and stances ------------------------------------------------------------------
 
@@ -231,17 +239,33 @@ class NegotiationModel(mesa.Model):
                 )
             )
         self.utility, self.u_eff, self.reservation, self.floors = [], [], [], []
+        self.u_table, self.best, self.zone, self.share = [], [], [], []
         for k, package in enumerate(c.packages):
             u = strategy.package_utility(package, self.option_u, self.salience)
             # A stated fallback value replaces the computed one on the packages it acts on.
             value = np.where(self._fallback_acts[k][None, :], p.fallback_value, np.nan)
             res = np.where(np.isnan(value), u[:, :, package.no_deal], value)
             u_eff = strategy.effective_utility(package, u, res, self.ratify_probability)
+            # Rounds and floors look only at the combinations that some replicate of the block
+            # could still agree: inside every red line and at least as good as every fallback.
+            # The reduction is exact: floors and aspirations never fall below the fallback, so
+            # a combination outside that zone can never be accepted until the next valuation.
+            table = package.on_table
+            u_table = np.ascontiguousarray(u_eff[:, :, table].transpose(1, 0, 2))  # (A, R, J)
+            in_zone = strategy.acceptable_to_all(u_table, res)  # (R, J)
+            keep = in_zone.any(axis=0)
+            self.table[k] = table[keep]
+            u_table = np.ascontiguousarray(u_table[:, :, keep])
             self.utility.append(u)
             self.u_eff.append(u_eff)
+            self.u_table.append(u_table)
+            self.best.append(u_eff.max(axis=2))
             self.reservation.append(res)
+            self.zone.append(in_zone.any(axis=1))
+            self.share.append(self._clout_share(k))
             recognition = self._recognition(t, k)
-            self.floors.append(strategy.strategic_floors(u_eff, res, p.patience, recognition))
+            self.floors.append(strategy.strategic_floors(u_table, res, p.patience, recognition))
+        self._cumulative_share = [np.cumsum(share, axis=1) for share in self.share]
         self.floor_start = t
 
     def _heads_changed(self, t: int) -> bool:
@@ -269,12 +293,11 @@ class NegotiationModel(mesa.Model):
             if not open_.any():
                 continue
             proposer = self._proposer(t, k)
-            u_eff = self.u_eff[k]
             floor = self.floors[k][t - self.floor_start]
-            level = strategy.aspiration(u_eff, floor, self.alpha[t])
+            level = strategy.aspiration(self.best[k], floor, self.alpha[t])
             if self.aspirations is not None:
                 self.aspirations[t, k] = level
-            agreed, offer = strategy.play_round(u_eff, level, proposer)
+            agreed, offer = strategy.play_round(self.u_table[k], self.table[k], level, proposer)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
             done = agreed & ~failed
@@ -285,12 +308,12 @@ class NegotiationModel(mesa.Model):
             self.end_round[k] = np.where(agreed, t, self.end_round[k])
             still = self.status[k] == OPEN
             if not self._pending[t]:
-                broke = still & ~strategy.zone_of_agreement(u_eff, self.reservation[k])
+                broke = still & ~self.zone[k]
                 self.status[k] = np.where(broke, BREAKDOWN, self.status[k])
                 self.end_round[k] = np.where(broke, t, self.end_round[k])
             if self.explain:
                 x = self.explain_at
-                self._narrate(k, proposer[x], offer[x], level[x], open_[x])
+                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level[x], open_[x])
         if self.ideals is not None:
             self.ideals[t] = self.ideal
         self.round_index += 1
@@ -336,7 +359,10 @@ class NegotiationModel(mesa.Model):
             return
         c = self.compiled
         names = [c.scenario.actors[a].name for a in c.actor_ids]
-        u = self.u_eff[k][self.explain_at, :, offer]
+        x = self.explain_at
+        if offer < 0:  # nothing everyone accepts: the proposer puts forward its own favourite
+            offer = int(self.u_eff[k][x, proposer, :].argmax())
+        u = self.u_eff[k][x, :, offer]
         self.narrative.append(
             f"  [{c.packages[k].package_id}] {names[proposer]} proposes: "
             f"{self._package_text(k, offer)}"

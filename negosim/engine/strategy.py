@@ -21,6 +21,12 @@ Aspiration
     ``floor + (1 - alpha(t)) * (U_max - floor)`` with Faratin, Sierra & Jennings' (1998)
     time-dependent tactic ``alpha(t) = ((t + 1) / T) ** (1 / beta)``: Boulware actors (``beta < 1``)
     hold out until the deadline nears, conceders (``beta > 1``) drop to their floor early.
+
+The table
+    Only combinations inside every red line (``PackageSpace.on_table``) can ever be agreed, and
+    between two valuations only those that some replicate of the block values at least at every
+    fallback (floors and aspirations never fall below it).  Rounds and floors work on that table,
+    held actor-major, ``(A, R, J)``, so each actor's comparisons run over contiguous memory.
 """
 
 from __future__ import annotations
@@ -38,7 +44,6 @@ __all__ = [
     "package_utility",
     "play_round",
     "strategic_floors",
-    "zone_of_agreement",
 ]
 
 TOLERANCE = 1e-9
@@ -70,8 +75,11 @@ def option_utility(
         base = 1.0 - np.abs(values[None, None, :] - ideal[:, :, None]) / 100.0
     else:
         base = (np.arange(len(values))[None, None, :] == choice[:, :, None]).astype(float)
-    u = np.where(np.isnan(explicit), base, explicit)
-    return np.clip(u, 0.0, 1.0) ** (2.0 ** risk[:, :, None])
+    u = np.clip(np.where(np.isnan(explicit), base, explicit), 0.0, 1.0)
+    exponent = 2.0**risk
+    for a in np.flatnonzero((exponent != 1.0).any(axis=0)):  # u ** 1 is u: skip the neutral
+        u[:, a, :] **= exponent[:, a, None]
+    return u
 
 
 def package_utility(
@@ -80,7 +88,8 @@ def package_utility(
     """Salience-weighted utility of every combination of a package, shape ``(R, A, C)``.
 
     Combinations are the Cartesian product of the issues' options in row-major order, so the sum
-    is built by broadcasting each issue's weighted utilities over the product grid (no gathers).
+    is built by broadcasting, one issue at a time, over a grid that grows by that issue's options
+    (no gathers; the terms are added in issue order).
     """
     issues = list(package.issues)
     w = salience[:, :, issues]
@@ -88,13 +97,16 @@ def package_utility(
     n = len(issues)
     w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / n)
     R, A = salience.shape[:2]
-    sizes = [utilities[i].shape[2] for i in issues]
-    out = np.zeros((R, A, *sizes))
-    for j, i in enumerate(issues):
-        shape = [R, A] + [1] * n
-        shape[2 + j] = sizes[j]
-        out += (w[:, :, j, None] * utilities[i]).reshape(shape)
-    return out.reshape(R, A, -1)
+
+    def term(j: int) -> np.ndarray:  # (K_j, R, A): options first, so the inner loops are long
+        return np.ascontiguousarray((w[:, :, j, None] * utilities[issues[j]]).transpose(2, 0, 1))
+
+    grid = term(0)  # (size of the grid so far, R, A)
+    for j in range(1, n):
+        grid = (grid[:, None] + term(j)[None, :]).reshape(-1, R, A)
+    # A view: shape (R, A, C), laid out combination-major, which suits what is done with it
+    # (gathers of combinations, maxima over them).
+    return grid.transpose(1, 2, 0)
 
 
 def effective_utility(
@@ -104,55 +116,71 @@ def effective_utility(
     ratify_probability: np.ndarray,
 ) -> np.ndarray:
     """Utility as the negotiators weigh it: anticipated ratification, red lines, and the no-deal
-    combination removed from the table.  ``ratify_probability`` is ``(R,)``."""
-    p = np.where(package.needs_ratification[None, :], ratify_probability[:, None], 1.0)
-    weighed = p[:, None, :] * utility + (1.0 - p[:, None, :]) * reservation[:, :, None]
-    weighed = np.where(package.allowed[None, :, :], weighed, -np.inf)
+    combination removed from the table.  ``ratify_probability`` is ``(R,)``.
+
+    An option that needs ratification is worth ``P * U + (1 - P) * reservation``; the others are
+    worth ``U`` (the same formula with ``P = 1``, computed only where it changes anything).
+    """
+    weighed = utility.copy(order="K")  # keep the layout of ``utility``
+    ratified = np.flatnonzero(package.needs_ratification)
+    if ratified.size:
+        p = ratify_probability[:, None, None]
+        weighed[:, :, ratified] = p * utility[:, :, ratified] + (1.0 - p) * reservation[:, :, None]
+    for a in range(utility.shape[1]):
+        excluded = np.flatnonzero(~package.allowed[a])
+        if excluded.size:
+            weighed[:, a, excluded] = -np.inf
     weighed[:, :, package.no_deal] = -np.inf
     return weighed
 
 
-def acceptable_to_all(u_eff: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """``(R, C)`` True where every actor's utility is at least its ``level`` (within tolerance).
+def acceptable_to_all(u_table: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """``(R, J)`` True where every actor's utility is at least its ``level`` (within tolerance).
 
-    A chain of per-actor comparisons: cheaper than a reduction over a temporary 3-D array.
+    ``u_table`` is actor-major, ``(A, R, J)``, so that each actor's slice is contiguous;
+    ``level`` is ``(R, A)``.  A chain of per-actor comparisons: cheaper than a reduction over a
+    temporary 3-D array.
     """
-    accepted: np.ndarray = u_eff[:, 0, :] >= level[:, 0, None] - TOLERANCE
-    for a in range(1, u_eff.shape[1]):
-        accepted &= u_eff[:, a, :] >= level[:, a, None] - TOLERANCE
+    bar = np.ascontiguousarray((level - TOLERANCE).T)[:, :, None]  # (A, R, 1)
+    accepted: np.ndarray = u_table[0] >= bar[0]
+    for a in range(1, u_table.shape[0]):
+        accepted &= u_table[a] >= bar[a]
     return accepted
 
 
-def zone_of_agreement(u_eff: np.ndarray, reservation: np.ndarray) -> np.ndarray:
-    """``(R,)`` True where some package is at least as good as every actor's fallback."""
-    return np.any(acceptable_to_all(u_eff, reservation), axis=1)
-
-
 def strategic_floors(
-    u_eff: np.ndarray, reservation: np.ndarray, patience: np.ndarray, recognition: np.ndarray
+    u_table: np.ndarray, reservation: np.ndarray, patience: np.ndarray, recognition: np.ndarray
 ) -> np.ndarray:
     """Backward induction of the remaining rounds; returns floors of shape ``(T, R, A)``.
 
-    ``recognition`` is ``(T, R, A)``: the probability that each actor proposes at each round.
+    ``u_table`` is ``(A, R, J)``: effective utilities of the combinations on the table (inside
+    every red line, no-deal excluded; the others can never be agreed, so they cannot change a
+    floor).  ``recognition`` is ``(T, R, A)``: the probability that each actor proposes at each
+    round.
     """
     T, R, A = recognition.shape
+    J = u_table.shape[2]
     floors = np.empty((T, R, A))
     value = reservation.copy()
-    rows = np.arange(R)
+    # Flat index of u_table[a, r, 0] at [r, a]: adding a combination index gathers every actor's
+    # utility of that combination (np.take on a flat index is the cheapest gather).
+    base = np.arange(A)[None, :] * (R * J) + np.arange(R)[:, None] * J
     for t in range(T - 1, -1, -1):
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
-        acceptable = acceptable_to_all(u_eff, floor)  # (R, C)
-        feasible: np.ndarray = np.any(acceptable, axis=1)
+        if J == 0:  # nothing can be agreed: rejecting secures the floor in every round
+            value = floor * recognition[t].sum(axis=1, keepdims=True)
+            continue
+        acceptable = acceptable_to_all(u_table, floor)  # (R, J)
+        feasible = np.any(acceptable, axis=1)[:, None]
         payoff = np.zeros((R, A))
         for p in range(A):
             weight = recognition[t, :, p]
             if not weight.any():
                 continue
-            own = np.where(acceptable, u_eff[:, p, :], -np.inf)
-            best = own.argmax(axis=1)
-            chosen = u_eff[rows, :, best]  # (R, A)
-            payoff += weight[:, None] * np.where(feasible[:, None], chosen, floor)
+            best = np.where(acceptable, u_table[p], -np.inf).argmax(axis=1)
+            chosen = np.take(u_table, base + best[:, None])  # (R, A)
+            payoff += weight[:, None] * np.where(feasible, chosen, floor)
         value = payoff
     return floors
 
@@ -167,24 +195,28 @@ def concession_alpha(beta: np.ndarray, n_rounds: int) -> np.ndarray:
     return np.clip(t, 0.0, 1.0) ** (1.0 / beta[None, :])
 
 
-def aspiration(u_eff: np.ndarray, floor: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """``(R, A)`` aspiration: from the best attainable package down to the floor."""
-    best = u_eff.max(axis=2)
+def aspiration(best: np.ndarray, floor: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``(R, A)`` aspiration: from ``best``, each actor's best attainable package (the maximum of
+    its effective utilities; ``-inf`` when none is inside its red lines), down to the floor."""
     best = np.where(np.isfinite(best), best, floor)
     return floor + (1.0 - alpha[None, :]) * np.maximum(best - floor, 0.0)
 
 
 def play_round(
-    u_eff: np.ndarray, level: np.ndarray, proposer: np.ndarray
+    u_table: np.ndarray, table: np.ndarray, level: np.ndarray, proposer: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """One round: the proposer offers its best package that everyone's ``level`` accepts.
 
-    Returns ``(agreed, proposal)``: ``agreed`` is ``(R,)``; ``proposal`` is the package offered,
-    or the proposer's own best package (rejected) where nothing acceptable exists.
+    ``u_table`` is ``(A, R, J)`` over the combinations ``table`` (indices into the package's
+    combinations) that could be agreed.  Returns ``(agreed, offer)``, both ``(R,)``; ``offer``
+    is meaningful only where ``agreed`` (elsewhere the proposer has nothing everyone accepts and
+    puts forward its own favourite, which the model looks up when it tells the story).
     """
-    rows = np.arange(u_eff.shape[0])
-    acceptable = acceptable_to_all(u_eff, level)
-    own = u_eff[rows, proposer, :]
-    offer = np.where(acceptable, own, -np.inf).argmax(axis=1)
+    R = u_table.shape[1]
+    if u_table.shape[2] == 0:
+        return np.zeros(R, dtype=bool), np.zeros(R, dtype=np.int64)
+    acceptable = acceptable_to_all(u_table, level)
+    own = u_table[proposer, np.arange(R)]  # (R, J)
+    offer = table[np.where(acceptable, own, -np.inf).argmax(axis=1)]
     agreed: np.ndarray = np.any(acceptable, axis=1)
-    return agreed, np.where(agreed, offer, own.argmax(axis=1))
+    return agreed, offer

@@ -40,6 +40,22 @@ def _treaty_vote() -> Scenario:
     return load_scenario_text(text, base_dir=VALID)
 
 
+def _deadlock() -> Scenario:
+    """The minimal fixture where Alpha will sign nothing but the treaty Beta's red line excludes:
+    no combination is inside every red line, so nothing is ever on the table."""
+    text = (VALID / "minimal.yaml").read_text()
+    text = _insert(
+        text,
+        "        position: legal\n",
+        "        red_line:\n"
+        "          acceptable: [legal]\n"
+        "          evidence:\n"
+        "            - source: memo\n"
+        "              quote: Alpha wants a legally binding treaty.\n",
+    )
+    return load_scenario_text(text, base_dir=VALID)
+
+
 def _insert(text: str, anchor: str, addition: str) -> str:
     assert text.count(anchor) == 1, anchor
     return text.replace(anchor, anchor + addition)
@@ -77,6 +93,7 @@ SCENARIOS = {
     "quota": lambda: load_scenario(ROOT / "scenarios" / "two_state_fishing_quota.yaml"),
     "minimal": lambda: load_scenario(VALID / "minimal.yaml"),
     "treaty_vote": _treaty_vote,
+    "deadlock": _deadlock,
 }
 
 
@@ -110,7 +127,9 @@ def test_reference_and_engine_agree_run_by_run(name, protocol):
     assert outcome_distribution(compiled, reference.combo) == outcome_distribution(
         compiled, engine.combo
     )
-    if protocol == "capability" and name != "minimal":
+    if name == "deadlock":  # nothing is on the table: every run breaks down, none agrees
+        assert set(engine.status.ravel().tolist()) == {END_REASONS.index("breakdown")}
+    elif protocol == "capability" and name != "minimal":
         # The comparison is not vacuous: replicates differ in how, when or where they end (the
         # plain minimal fixture settles on the political declaration in the same round every run).
         variety = [len(np.unique(a)) for a in (engine.status, engine.end_round, engine.combo)]
