@@ -17,9 +17,19 @@ from negosim.models.registry import get_model
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
 
-__all__ = ["DEFAULT_BLOCK_SIZE", "MAX_RUNS", "build_model", "explain_run", "manifest", "simulate"]
+__all__ = [
+    "BATCH_RUNS",
+    "DEFAULT_BLOCK_SIZE",
+    "MAX_RUNS",
+    "batches",
+    "build_model",
+    "explain_run",
+    "manifest",
+    "simulate",
+]
 
 DEFAULT_BLOCK_SIZE = 1000
+BATCH_RUNS = 4000  # replicates played together in one model (whole blocks; results unchanged)
 MAX_RUNS = 100_000_000
 
 
@@ -83,6 +93,22 @@ def manifest(
     }
 
 
+def batches(blocks: list[tuple[int, int, int]], runs: int) -> list[list[tuple[int, int, int]]]:
+    """Consecutive blocks grouped so that no group holds more than ``runs`` replicates (a block
+    larger than that goes alone), in as few groups as that allows, sized as evenly as possible."""
+    if not blocks:
+        return []
+    per = max(1, runs // max(n for _, n, _ in blocks))  # blocks per group at most
+    groups = -(-len(blocks) // per)
+    base, extra = divmod(len(blocks), groups)
+    out, start = [], 0
+    for g in range(groups):
+        count = base + (1 if g < extra else 0)
+        out.append(blocks[start : start + count])
+        start += count
+    return out
+
+
 def simulate(
     scenario: Scenario,
     runs: int | None = None,
@@ -126,17 +152,19 @@ def simulate(
     decision_model = build_model(scenario, model, **(parameters or {}))
     compiled = decision_model.compile()
     frames, trajectory_frames = [], []
-    for block in range(-(-runs // block_size)):
-        first = block * block_size
-        n = min(block_size, runs - first)
-        result = decision_model.run_block(
-            compiled, master_seed=seed, block=block, n=n, first_run=first, record=trajectories
-        )
-        frames.append(runs_frame(compiled, result, seed))
-        if trajectories:
-            trajectory_frames.append(trajectories_frame(compiled, result))
+    blocks = [
+        (block, min(block_size, runs - block * block_size), block * block_size)
+        for block in range(-(-runs // block_size))
+    ]
+    for batch in batches(blocks, BATCH_RUNS):
+        for result in decision_model.run_blocks(
+            compiled, master_seed=seed, blocks=batch, record=trajectories
+        ):
+            frames.append(runs_frame(compiled, result, seed))
+            if trajectories:
+                trajectory_frames.append(trajectories_frame(compiled, result))
         if progress is not None:
-            progress(first + n)
+            progress(batch[-1][2] + batch[-1][1])
     return Results(
         runs=pd.concat(frames, ignore_index=True),
         manifest=manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size),

@@ -10,7 +10,8 @@ share common random numbers and comparisons between them are paired.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from negosim.scenario.schema import (
     SalienceEffect,
 )
 
-__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block"]
+__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block", "stack_params"]
 
 
 class Sites:
@@ -189,3 +190,47 @@ def _sample_events(
                 value = _effect_value(effect, sites, f"{base}.outcomes.{outcome_id}.effects.{j}", n)
                 effects.append(EffectDraw(e, k, effect, value))
     return happens, outcome, effects
+
+
+def stack_params(parts: Sequence[BlockParams]) -> BlockParams:
+    """Several blocks' inputs as one, replicates in order.
+
+    The rules treat every replicate on its own (a replicate's run never reads another's row), so
+    playing stacked blocks in one model gives each block exactly what it gets alone, at less
+    cost per run.  ``tests/engine/test_batches.py`` checks this bit for bit.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+
+    def rows(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts], axis=0)
+
+    effects = [
+        replace(
+            draw,
+            values=None
+            if draw.values is None
+            else np.concatenate([p.effects[e].values for p in parts]),
+        )
+        for e, draw in enumerate(first.effects)
+    ]
+    return BlockParams(
+        n=sum(p.n for p in parts),
+        capability=rows("capability"),
+        salience=rows("salience"),
+        explicit_utility=[
+            np.concatenate([p.explicit_utility[i] for p in parts], axis=0)
+            for i in range(len(first.explicit_utility))
+        ],
+        patience=rows("patience"),
+        risk=rows("risk"),
+        fallback_value=rows("fallback_value"),
+        pass_probability=rows("pass_probability"),
+        ratifies=rows("ratifies"),
+        influence=rows("influence"),
+        happens=rows("happens"),
+        outcome=rows("outcome"),
+        effects=effects,
+        proposer_draw=rows("proposer_draw"),
+    )

@@ -7,6 +7,7 @@ which blocks finish, so any partition of blocks over workers gives identical res
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,13 +15,14 @@ import pandas as pd
 
 from negosim.engine.compiled import Compiled
 from negosim.engine.model import END_REASONS, SETTLED, NegotiationModel, fallback_plays
-from negosim.engine.params import sample_block
+from negosim.engine.params import sample_block, stack_params
 
 __all__ = [
     "BlockResult",
     "block_rng",
     "block_seed",
     "run_block",
+    "run_blocks",
     "runs_frame",
     "trajectories_frame",
 ]
@@ -68,7 +70,41 @@ def run_block(
 ) -> BlockResult:
     """Sample and play ``n`` replicates as one Mesa model; with ``explain`` keep the story of
     replicate ``explain_at``."""
-    params = sample_block(compiled, block_seed(master_seed, block), n)
+    return run_blocks(
+        compiled,
+        master_seed=master_seed,
+        blocks=[(block, n, first_run)],
+        protocol=protocol,
+        pull_limit=pull_limit,
+        record=record,
+        explain=explain,
+        explain_at=explain_at,
+    )[0]
+
+
+def run_blocks(
+    compiled: Compiled,
+    *,
+    master_seed: int,
+    blocks: Sequence[tuple[int, int, int]],
+    protocol: str = "capability",
+    pull_limit: float = 25.0,
+    record: bool = False,
+    explain: bool = False,
+    explain_at: int = 0,
+) -> list[BlockResult]:
+    """Play several blocks, each ``(block, n, first_run)``, in one Mesa model.
+
+    Each block is sampled from its own seed, exactly as it is when played alone, and the rules
+    treat replicates independently, so every returned block equals what :func:`run_block`
+    returns for it; one model over more replicates pays the per-round Python and NumPy overheads
+    once for all of them.  ``explain_at`` counts replicates across the stacked blocks.
+    """
+    if not blocks:
+        return []
+    params = stack_params(
+        [sample_block(compiled, block_seed(master_seed, b), n) for b, n, _ in blocks]
+    )
     model = NegotiationModel(
         compiled,
         params,
@@ -76,13 +112,21 @@ def run_block(
         pull_limit=pull_limit,
         record=record,
         explain=explain,
-        seed=master_seed + block,
+        seed=master_seed + blocks[0][0],  # Mesa's own generator; the rules draw nothing from it
     )
     model.explain_at = explain_at
+    return _play(compiled, model, blocks)
+
+
+def _play(
+    compiled: Compiled, model: NegotiationModel, blocks: Sequence[tuple[int, int, int]]
+) -> list[BlockResult]:
+    """Play the model to its end and cut its arrays into the blocks it carries."""
     while model.running:
         model.step()
     if compiled.n_rounds == 0:
         model._finish()
+    n = model.params.n
     rows = np.arange(n)
     utility = (
         np.stack([model.utility[k][rows, :, model.combo[k]] for k in range(len(compiled.packages))])
@@ -93,19 +137,26 @@ def run_block(
         [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
     )
     model.release()
-    return BlockResult(
-        block=block,
-        first_run=first_run,
-        n=n,
-        status=model.status.copy(),
-        end_round=model.end_round.copy(),
-        combo=model.combo.copy(),
-        utility=utility,
-        fallback=fallback,
-        aspirations=model.aspirations,
-        ideals=model.ideals,
-        narrative=model.narrative,
-    )
+    results, start = [], 0
+    for block, size, first_run in blocks:
+        cut = slice(start, start + size)
+        start += size
+        results.append(
+            BlockResult(
+                block=block,
+                first_run=first_run,
+                n=size,
+                status=model.status[:, cut].copy(),
+                end_round=model.end_round[:, cut].copy(),
+                combo=model.combo[:, cut].copy(),
+                utility=utility[:, cut].copy(),
+                fallback=fallback[:, cut].copy(),
+                aspirations=None if model.aspirations is None else model.aspirations[:, :, cut],
+                ideals=None if model.ideals is None else model.ideals[:, cut],
+                narrative=model.narrative,
+            )
+        )
+    return results
 
 
 def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.DataFrame:
@@ -120,7 +171,7 @@ def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.
     settled = np.isin(result.status, SETTLED)  # (K, R)
     all_agreed = settled.all(axis=0)
     any_broken = np.isin(result.status, (2, 3)).any(axis=0)
-    run_reason = np.where(all_agreed, "agreement", np.where(any_broken, "breakdown", "deadline"))
+    run_reason = np.where(all_agreed, 0, np.where(any_broken, 1, 2))  # RUN_END_REASONS
     # (R, I) option index of each issue's outcome.
     option = np.stack(
         [
@@ -130,40 +181,49 @@ def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.
         axis=1,
     )
     value = np.stack([compiled.option_values[i][option[:, i]] for i in range(n_issues)], axis=1)
-    outcome = np.full((R, n_issues), None, dtype=object)
+    # Outcome labels: every issue's option ids in one list, -1 (missing) for continuous issues.
+    labels: list[str] = []
+    offset = np.full(n_issues, -1, dtype=np.int64)
     for i, ids in enumerate(compiled.option_ids):
         if ids is not None:
-            outcome[:, i] = np.array(ids, dtype=object)[option[:, i]]
+            offset[i] = len(labels)
+            labels.extend(ids)
+    outcome = np.where(offset >= 0, offset + option, -1)
     status = result.status[package_of].T  # (R, I)
     end_round = result.end_round[package_of].T
-    dates = np.array(compiled.round_dates, dtype="datetime64[D]")
+    dates = np.array(compiled.round_dates, dtype="datetime64[D]").astype("datetime64[ms]")
     rows = R * n_issues
     frame: dict[str, object] = {
         "run": np.repeat(result.first_run + np.arange(R), n_issues),
         "block": np.full(rows, result.block, dtype=np.int64),
         "replicate": np.repeat(np.arange(R, dtype=np.int64), n_issues),
         "seed": np.full(rows, master_seed, dtype=np.int64),
-        "issue": np.tile(np.array(compiled.issue_ids, dtype=object), R),
-        "package": np.tile(
-            np.array([compiled.packages[k].package_id for k in package_of], dtype=object), R
-        ),
-        "outcome": outcome.ravel(),
+        "issue": _strings(compiled.issue_ids, np.tile(np.arange(n_issues), R)),
+        "package": _strings([p.package_id for p in compiled.packages], np.tile(package_of, R)),
+        "outcome": _strings(labels, outcome.ravel()),
         "value": value.ravel(),
         "agreed": settled[package_of].T.ravel(),
-        "end_reason": np.array(END_REASONS, dtype=object)[status.ravel()],
+        "end_reason": _strings(END_REASONS, status.ravel()),
         "end_round": end_round.ravel(),
-        "end_date": dates[end_round.ravel()] if len(dates) else np.full(rows, None),
-        "run_end_reason": np.repeat(run_reason, n_issues),
+        "end_date": dates[end_round.ravel()]
+        if len(dates)
+        else np.full(rows, np.datetime64("NaT"), dtype="datetime64[ms]"),
+        "run_end_reason": _strings(RUN_END_REASONS, np.repeat(run_reason, n_issues)),
     }
     for a, actor_id in enumerate(compiled.actor_ids):
         frame[f"utility_{actor_id}"] = result.utility[package_of, :, a].T.ravel()
     for a, actor_id in enumerate(compiled.actor_ids):
         frame[f"fallback_{actor_id}"] = np.repeat(result.fallback[a], n_issues)
-    out = pd.DataFrame(frame)
-    for column in ("issue", "package", "outcome", "end_reason", "run_end_reason"):
-        out[column] = out[column].astype("string")
-    out["end_date"] = pd.to_datetime(out["end_date"]).astype("datetime64[ms]")
-    return out
+    return pd.DataFrame(frame)
+
+
+RUN_END_REASONS = ("agreement", "breakdown", "deadline")
+
+
+def _strings(labels: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A pandas ``string`` column of ``labels[codes]`` (missing where a code is -1), built by a
+    take from the few labels rather than by converting one Python string per row."""
+    return pd.array(list(labels), dtype="string").take(codes, allow_fill=True)
 
 
 def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
@@ -175,14 +235,13 @@ def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
     frame: dict[str, object] = {
         "run": result.first_run + r.ravel(),
         "round": t.ravel(),
-        "date": np.array(compiled.round_dates, dtype="datetime64[D]")[t.ravel()],
-        "actor": np.array(compiled.actor_ids, dtype=object)[a.ravel()],
+        "date": np.array(compiled.round_dates, dtype="datetime64[D]").astype("datetime64[ms]")[
+            t.ravel()
+        ],
+        "actor": _strings(compiled.actor_ids, a.ravel()),
     }
     for k, package in enumerate(compiled.packages):
         frame[f"aspiration_{package.package_id}"] = result.aspirations[:, k].ravel()
     for i, issue_id in enumerate(compiled.issue_ids):
         frame[f"ideal_{issue_id}"] = result.ideals[:, :, :, i].ravel()
-    out = pd.DataFrame(frame)
-    out["actor"] = out["actor"].astype("string")
-    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ms]")
-    return out
+    return pd.DataFrame(frame)

@@ -168,12 +168,14 @@ def strategic_floors(
     for t in range(T - 1, -1, -1):
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
-        if J == 0:  # nothing can be agreed: rejecting secures the floor in every round
-            value = floor * recognition[t].sum(axis=1, keepdims=True)
+        payoff = np.zeros((R, A))
+        if J == 0:  # nothing can be agreed: whoever proposes, each actor keeps its floor
+            for p in range(A):
+                payoff += recognition[t, :, p, None] * floor
+            value = payoff
             continue
         acceptable = acceptable_to_all(u_table, floor)  # (R, J)
         feasible = np.any(acceptable, axis=1)[:, None]
-        payoff = np.zeros((R, A))
         for p in range(A):
             weight = recognition[t, :, p]
             if not weight.any():

@@ -7,10 +7,11 @@ Systems 24(3-4); Putnam (1988) International Organization 42(3).  See ``docs/eng
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from negosim.engine.compiled import Compiled, compile_scenario
-from negosim.engine.run import BlockResult, run_block
+from negosim.engine.run import BlockResult, run_block, run_blocks
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel, Supports
 from negosim.scenario.schema import Scenario
@@ -76,4 +77,21 @@ class BargainingModel(DecisionModel):
             record=record,
             explain=explain,
             explain_at=explain_at,
+        )
+
+    def run_blocks(
+        self,
+        compiled: Compiled,
+        *,
+        master_seed: int,
+        blocks: Sequence[tuple[int, int, int]],
+        record: bool = False,
+    ) -> list[BlockResult]:
+        return run_blocks(
+            compiled,
+            master_seed=master_seed,
+            blocks=blocks,
+            protocol=self.options["protocol"],
+            pull_limit=self.options["pull_limit"],
+            record=record,
         )

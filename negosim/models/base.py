@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -91,3 +92,21 @@ class DecisionModel:
     ) -> BlockResult:
         """Play ``n`` replicates of block ``block``; randomness from (master_seed, block) only."""
         raise NotImplementedError
+
+    def run_blocks(
+        self,
+        compiled: Compiled,
+        *,
+        master_seed: int,
+        blocks: Sequence[tuple[int, int, int]],
+        record: bool = False,
+    ) -> list[BlockResult]:
+        """Play several blocks, each ``(block, n, first_run)``; each result must equal what
+        :meth:`run_block` gives for that block.  Models that can play blocks together (one model
+        over more replicates) override this; the default plays them one by one."""
+        return [
+            self.run_block(
+                compiled, master_seed=master_seed, block=b, n=n, first_run=first, record=record
+            )
+            for b, n, first in blocks
+        ]
