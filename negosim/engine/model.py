@@ -88,6 +88,7 @@ class NegotiationModel(mesa.Model):
             self.actors[official.actor_index].officials.append(official)
         self.beta = np.array([actor.beta for actor in self.actors])
         self.alpha = strategy.concession_alpha(self.beta, c.n_rounds)
+        self.patience = np.ascontiguousarray(params.patience.T)  # (A, R), as the floors read it
         K = len(c.packages)
         self.status = np.zeros((K, R), dtype=np.int8)
         self.end_round = np.full((K, R), -1, dtype=np.int64)
@@ -132,18 +133,18 @@ class NegotiationModel(mesa.Model):
         return np.array([any(day < d <= last for d in dates) for day in c.round_dates])
 
     def _clout_share(self, package: int) -> np.ndarray:
-        """``(R, A)`` each actor's share of clout on a package: capability times its mean salience
+        """``(A, R)`` each actor's share of clout on a package: capability times its mean salience
         over the package's issues (Bueno de Mesquita's capability x salience), normalised."""
         c = self.compiled
         A = c.n_actors
         issues = list(c.packages[package].issues)
         clout = self.capability * self.salience[:, :, issues].mean(axis=2)
         total = clout.sum(axis=1, keepdims=True)
-        share: np.ndarray = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
-        return share
+        share = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
+        return np.ascontiguousarray(share.T)
 
     def _recognition(self, t0: int, package: int) -> np.ndarray:
-        """``(T - t0, R, A)`` probability that each actor proposes on a package in each round.
+        """``(T - t0, A, R)`` probability that each actor proposes on a package in each round.
 
         Under the capability protocol an actor's chance is its clout share on the package, as it
         stands when the package was last valued (events that change capability or salience
@@ -152,11 +153,11 @@ class NegotiationModel(mesa.Model):
         c = self.compiled
         R, A, T = self.params.n, c.n_actors, c.n_rounds
         if self.protocol == "alternating":
-            rec = np.zeros((T - t0, R, A))
+            rec = np.zeros((T - t0, A, R))
             for t in range(t0, T):
-                rec[t - t0, :, t % A] = 1.0
+                rec[t - t0, t % A, :] = 1.0
             return rec
-        return np.broadcast_to(self.share[package], (T - t0, R, A))
+        return np.broadcast_to(self.share[package], (T - t0, A, R))
 
     def _proposer(self, t: int, package: int) -> np.ndarray:
         R, A = self.params.n, self.compiled.n_actors
@@ -164,7 +165,7 @@ class NegotiationModel(mesa.Model):
             return np.full(R, t % A, dtype=np.int64)
         cumulative = self._cumulative_share[package]
         draw = self.params.proposer_draw[:, t]
-        return np.minimum((draw[:, None] >= cumulative).sum(axis=1), A - 1)
+        return np.minimum((draw[None, :] >= cumulative).sum(axis=0), A - 1)
 
     # -- events and stances ------------------------------------------------------------------
 
@@ -238,34 +239,35 @@ class NegotiationModel(mesa.Model):
                     p.risk,
                 )
             )
-        self.utility, self.u_eff, self.reservation, self.floors = [], [], [], []
+        self.u_eff, self.reservation, self.floors = [], [], []
         self.u_table, self.best, self.zone, self.share = [], [], [], []
         for k, package in enumerate(c.packages):
             u = strategy.package_utility(package, self.option_u, self.salience)
             # A stated fallback value replaces the computed one on the packages it acts on.
             value = np.where(self._fallback_acts[k][None, :], p.fallback_value, np.nan)
             res = np.where(np.isnan(value), u[:, :, package.no_deal], value)
-            u_eff = strategy.effective_utility(package, u, res, self.ratify_probability)
+            u_eff = strategy.effective_utility(
+                package, u, res, self.ratify_probability, in_place=True
+            )
             # Rounds and floors look only at the combinations that some replicate of the block
             # could still agree: inside every red line and at least as good as every fallback.
             # The reduction is exact: floors and aspirations never fall below the fallback, so
             # a combination outside that zone can never be accepted until the next valuation.
-            table = package.on_table
-            u_table = np.ascontiguousarray(u_eff[:, :, table].transpose(1, 0, 2))  # (A, R, J)
-            in_zone = strategy.acceptable_to_all(u_table, res)  # (R, J)
-            keep = in_zone.any(axis=0)
-            self.table[k] = table[keep]
-            u_table = np.ascontiguousarray(u_table[:, :, keep])
-            self.utility.append(u)
+            res = np.ascontiguousarray(res.T)  # actor-major (A, R) from here on
+            rows = np.take(u_eff, package.on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
+            in_zone = strategy.acceptable_to_all(rows.transpose(2, 1, 0), res)  # (R, J)
+            keep = np.flatnonzero(in_zone.any(axis=0))
+            self.table[k] = package.on_table[keep]
+            u_table = np.ascontiguousarray(rows[keep].transpose(2, 1, 0))  # (A, R, J)
             self.u_eff.append(u_eff)
             self.u_table.append(u_table)
-            self.best.append(u_eff.max(axis=2))
+            self.best.append(np.ascontiguousarray(u_eff.max(axis=2).T))  # (A, R)
             self.reservation.append(res)
             self.zone.append(in_zone.any(axis=1))
             self.share.append(self._clout_share(k))
             recognition = self._recognition(t, k)
-            self.floors.append(strategy.strategic_floors(u_table, res, p.patience, recognition))
-        self._cumulative_share = [np.cumsum(share, axis=1) for share in self.share]
+            self.floors.append(strategy.strategic_floors(u_table, res, self.patience, recognition))
+        self._cumulative_share = [np.cumsum(share, axis=0) for share in self.share]
         self.floor_start = t
 
     def _heads_changed(self, t: int) -> bool:
@@ -296,7 +298,7 @@ class NegotiationModel(mesa.Model):
             floor = self.floors[k][t - self.floor_start]
             level = strategy.aspiration(self.best[k], floor, self.alpha[t])
             if self.aspirations is not None:
-                self.aspirations[t, k] = level
+                self.aspirations[t, k] = level.T
             agreed, offer = strategy.play_round(self.u_table[k], self.table[k], level, proposer)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
@@ -313,12 +315,19 @@ class NegotiationModel(mesa.Model):
                 self.end_round[k] = np.where(broke, t, self.end_round[k])
             if self.explain:
                 x = self.explain_at
-                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level[x], open_[x])
+                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level[:, x], open_[x])
         if self.ideals is not None:
             self.ideals[t] = self.ideal
         self.round_index += 1
         if self.round_index >= c.n_rounds or not (self.status == OPEN).any():
             self._finish()
+
+    def settled_utility(self, k: int) -> np.ndarray:
+        """``(R, A)`` each actor's utility of package ``k``'s final combination (its no-deal
+        combination where nothing was settled), as last valued."""
+        return strategy.combination_utility(
+            self.compiled.packages[k], self.option_u, self.salience, self.combo[k]
+        )
 
     def release(self) -> None:
         """Let the finished model be freed.

@@ -127,9 +127,8 @@ def _play(
     if compiled.n_rounds == 0:
         model._finish()
     n = model.params.n
-    rows = np.arange(n)
     utility = (
-        np.stack([model.utility[k][rows, :, model.combo[k]] for k in range(len(compiled.packages))])
+        np.stack([model.settled_utility(k) for k in range(len(compiled.packages))])
         if compiled.n_rounds
         else np.full((len(compiled.packages), n, compiled.n_actors), np.nan)
     )

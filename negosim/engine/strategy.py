@@ -38,6 +38,7 @@ from negosim.engine.compiled import PackageSpace
 __all__ = [
     "acceptable_to_all",
     "aspiration",
+    "combination_utility",
     "concession_alpha",
     "effective_utility",
     "option_utility",
@@ -114,14 +115,17 @@ def effective_utility(
     utility: np.ndarray,
     reservation: np.ndarray,
     ratify_probability: np.ndarray,
+    *,
+    in_place: bool = False,
 ) -> np.ndarray:
     """Utility as the negotiators weigh it: anticipated ratification, red lines, and the no-deal
     combination removed from the table.  ``ratify_probability`` is ``(R,)``.
 
     An option that needs ratification is worth ``P * U + (1 - P) * reservation``; the others are
-    worth ``U`` (the same formula with ``P = 1``, computed only where it changes anything).
+    worth ``U`` (the same formula with ``P = 1``, computed only where it changes anything).  With
+    ``in_place`` the result overwrites ``utility`` (which saves a copy of the largest array).
     """
-    weighed = utility.copy(order="K")  # keep the layout of ``utility``
+    weighed = utility if in_place else utility.copy(order="K")  # keep the layout
     ratified = np.flatnonzero(package.needs_ratification)
     if ratified.size:
         p = ratify_probability[:, None, None]
@@ -134,14 +138,33 @@ def effective_utility(
     return weighed
 
 
+def combination_utility(
+    package: PackageSpace, utilities: list[np.ndarray], salience: np.ndarray, combo: np.ndarray
+) -> np.ndarray:
+    """``(R, A)`` utility of one combination per replicate (``combo`` is ``(R,)``), exactly as
+    :func:`package_utility` computes it for that combination (same terms, same order)."""
+    issues = list(package.issues)
+    w = salience[:, :, issues]
+    total = w.sum(axis=2, keepdims=True)
+    n = len(issues)
+    w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / n)
+    rows = np.arange(salience.shape[0])
+    out: np.ndarray | None = None
+    for j, i in enumerate(issues):
+        term = w[:, :, j] * utilities[i][rows, :, package.combos[combo, j]]
+        out = term if out is None else out + term
+    assert out is not None
+    return out
+
+
 def acceptable_to_all(u_table: np.ndarray, level: np.ndarray) -> np.ndarray:
     """``(R, J)`` True where every actor's utility is at least its ``level`` (within tolerance).
 
-    ``u_table`` is actor-major, ``(A, R, J)``, so that each actor's slice is contiguous;
-    ``level`` is ``(R, A)``.  A chain of per-actor comparisons: cheaper than a reduction over a
-    temporary 3-D array.
+    Actor-major throughout: ``u_table`` is ``(A, R, J)`` and ``level`` is ``(A, R)``, so each
+    actor's comparisons run over contiguous memory.  A chain of per-actor comparisons: cheaper
+    than a reduction over a temporary 3-D array.
     """
-    bar = np.ascontiguousarray((level - TOLERANCE).T)[:, :, None]  # (A, R, 1)
+    bar = (level - TOLERANCE)[:, :, None]  # (A, R, 1)
     accepted: np.ndarray = u_table[0] >= bar[0]
     for a in range(1, u_table.shape[0]):
         accepted &= u_table[a] >= bar[a]
@@ -151,38 +174,38 @@ def acceptable_to_all(u_table: np.ndarray, level: np.ndarray) -> np.ndarray:
 def strategic_floors(
     u_table: np.ndarray, reservation: np.ndarray, patience: np.ndarray, recognition: np.ndarray
 ) -> np.ndarray:
-    """Backward induction of the remaining rounds; returns floors of shape ``(T, R, A)``.
+    """Backward induction of the remaining rounds; returns floors of shape ``(T, A, R)``.
 
-    ``u_table`` is ``(A, R, J)``: effective utilities of the combinations on the table (inside
-    every red line, no-deal excluded; the others can never be agreed, so they cannot change a
-    floor).  ``recognition`` is ``(T, R, A)``: the probability that each actor proposes at each
-    round.
+    Actor-major: ``u_table`` is ``(A, R, J)``, the effective utilities of the combinations on the
+    table (inside every red line, no-deal excluded; the others can never be agreed, so they
+    cannot change a floor); ``reservation`` and ``patience`` are ``(A, R)``; ``recognition`` is
+    ``(T, A, R)``, the probability that each actor proposes at each round.
     """
-    T, R, A = recognition.shape
+    T, A, R = recognition.shape
     J = u_table.shape[2]
-    floors = np.empty((T, R, A))
+    floors = np.empty((T, A, R))
     value = reservation.copy()
-    # Flat index of u_table[a, r, 0] at [r, a]: adding a combination index gathers every actor's
+    # Flat index of u_table[a, r, 0] at [a, r]: adding a combination index gathers every actor's
     # utility of that combination (np.take on a flat index is the cheapest gather).
-    base = np.arange(A)[None, :] * (R * J) + np.arange(R)[:, None] * J
+    base = np.arange(A)[:, None] * (R * J) + np.arange(R)[None, :] * J
     for t in range(T - 1, -1, -1):
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
-        payoff = np.zeros((R, A))
+        payoff = np.zeros((A, R))
         if J == 0:  # nothing can be agreed: whoever proposes, each actor keeps its floor
             for p in range(A):
-                payoff += recognition[t, :, p, None] * floor
+                payoff += recognition[t, p][None, :] * floor
             value = payoff
             continue
         acceptable = acceptable_to_all(u_table, floor)  # (R, J)
-        feasible = np.any(acceptable, axis=1)[:, None]
+        feasible = np.any(acceptable, axis=1)[None, :]
         for p in range(A):
-            weight = recognition[t, :, p]
+            weight = recognition[t, p]
             if not weight.any():
                 continue
             best = np.where(acceptable, u_table[p], -np.inf).argmax(axis=1)
-            chosen = np.take(u_table, base + best[:, None])  # (R, A)
-            payoff += weight[:, None] * np.where(feasible, chosen, floor)
+            chosen = np.take(u_table, base + best[None, :])  # (A, R)
+            payoff += weight[None, :] * np.where(feasible, chosen, floor)
         value = payoff
     return floors
 
@@ -198,10 +221,11 @@ def concession_alpha(beta: np.ndarray, n_rounds: int) -> np.ndarray:
 
 
 def aspiration(best: np.ndarray, floor: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """``(R, A)`` aspiration: from ``best``, each actor's best attainable package (the maximum of
-    its effective utilities; ``-inf`` when none is inside its red lines), down to the floor."""
+    """``(A, R)`` aspiration: from ``best``, each actor's best attainable package (the maximum of
+    its effective utilities; ``-inf`` when none is inside its red lines), down to the floor.
+    ``best`` and ``floor`` are ``(A, R)``; ``alpha`` is ``(A,)``."""
     best = np.where(np.isfinite(best), best, floor)
-    return floor + (1.0 - alpha[None, :]) * np.maximum(best - floor, 0.0)
+    return floor + (1.0 - alpha[:, None]) * np.maximum(best - floor, 0.0)
 
 
 def play_round(
@@ -210,9 +234,10 @@ def play_round(
     """One round: the proposer offers its best package that everyone's ``level`` accepts.
 
     ``u_table`` is ``(A, R, J)`` over the combinations ``table`` (indices into the package's
-    combinations) that could be agreed.  Returns ``(agreed, offer)``, both ``(R,)``; ``offer``
-    is meaningful only where ``agreed`` (elsewhere the proposer has nothing everyone accepts and
-    puts forward its own favourite, which the model looks up when it tells the story).
+    combinations) that could be agreed; ``level`` is ``(A, R)``.  Returns ``(agreed, offer)``,
+    both ``(R,)``; ``offer`` is meaningful only where ``agreed`` (elsewhere the proposer has
+    nothing everyone accepts and puts forward its own favourite, which the model looks up when it
+    tells the story).
     """
     R = u_table.shape[1]
     if u_table.shape[2] == 0:
