@@ -67,8 +67,9 @@ class ActorAgent(mesa.Agent):
         R = model.params.n
         # Replicate-level state changed by events.
         self.head = np.full(R, -1, dtype=np.int64)  # official index set by an authority effect
-        self.override_value = np.full((R, n_issues), np.nan)
-        self.override_choice = np.full((R, n_issues), -1, dtype=np.int64)
+        # Issue-major, (I, R), as :meth:`stance` works (long inner loops over replicates).
+        self.override_value = np.full((n_issues, R), np.nan)
+        self.override_choice = np.full((n_issues, R), -1, dtype=np.int64)
         self.beta = self.spec.behaviour.concession_exponent
 
     def current_head(self, day: dt.date) -> np.ndarray:
@@ -88,16 +89,18 @@ class ActorAgent(mesa.Agent):
         ``sum(w * (v - base)) / (1 + sum(w))``, at most
         ``pull_limit`` points; a position effect overrides everything.
         """
+        # Worked issue-major, (I, R), so that NumPy loops over replicates, not over a handful
+        # of issues; returned as (R, I) views.
         R = self.model.params.n
-        ideal = np.broadcast_to(self.value, (R, self.value.size)).copy()
-        choice = np.broadcast_to(self.choice, (R, self.choice.size)).copy()
+        ideal = np.repeat(self.value[:, None], R, axis=1)
+        choice = np.repeat(self.choice[:, None], R, axis=1)
         head = self.current_head(day) if self.spec.rule == "head_decides" else np.full(R, -1)
         for official in self.officials:
-            is_head = head == official.index
+            is_head = (head == official.index)[None, :]
             stated = ~np.isnan(official.value)
-            ideal = np.where(is_head[:, None] & stated[None, :], official.value[None, :], ideal)
+            ideal = np.where(stated[:, None] & is_head, official.value[:, None], ideal)
             choice = np.where(
-                is_head[:, None] & (official.choice[None, :] >= 0), official.choice[None, :], choice
+                (official.choice[:, None] >= 0) & is_head, official.choice[:, None], choice
             )
         pull = np.zeros_like(ideal)
         weight = np.zeros_like(ideal)
@@ -106,13 +109,13 @@ class ActorAgent(mesa.Agent):
                 continue
             stated = ~np.isnan(official.value)
             w = np.where(
-                (head != official.index)[:, None] & stated[None, :],
-                official.influence[:, None],
+                stated[:, None] & (head != official.index)[None, :],
+                official.influence[None, :],
                 0.0,
             )
-            pull += w * np.where(stated[None, :], official.value[None, :] - ideal, 0.0)
+            pull += w * np.where(stated[:, None], official.value[:, None] - ideal, 0.0)
             weight += w
         ideal = ideal + np.clip(pull / (1.0 + weight), -pull_limit, pull_limit)
         ideal = np.where(np.isnan(self.override_value), ideal, self.override_value)
         choice = np.where(self.override_choice >= 0, self.override_choice, choice)
-        return ideal, choice
+        return ideal.T, choice.T

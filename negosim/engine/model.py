@@ -216,8 +216,8 @@ class NegotiationModel(mesa.Model):
         elif isinstance(effect, PositionEffect):
             i = c.issue_ids.index(effect.issue)
             value, choice = self.position_of(i, effect.to)
-            self.actors[a].override_value[mask, i] = value
-            self.actors[a].override_choice[mask, i] = choice
+            self.actors[a].override_value[i, mask] = value
+            self.actors[a].override_choice[i, mask] = choice
 
     def _evaluate(self, t: int) -> None:
         """Recompute utilities, reservations and strategic floors from round ``t`` on."""
@@ -255,15 +255,15 @@ class NegotiationModel(mesa.Model):
             # a combination outside that zone can never be accepted until the next valuation.
             res = np.ascontiguousarray(res.T)  # actor-major (A, R) from here on
             rows = np.take(u_eff, package.on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
-            in_zone = strategy.acceptable_to_all(rows.transpose(2, 1, 0), res)  # (R, J)
-            keep = np.flatnonzero(in_zone.any(axis=0))
+            in_zone = strategy.acceptable_to_all(rows.transpose(2, 0, 1), res)  # (J, R)
+            keep = np.flatnonzero(in_zone.any(axis=1))
             self.table[k] = package.on_table[keep]
-            u_table = np.ascontiguousarray(rows[keep].transpose(2, 1, 0))  # (A, R, J)
+            u_table = np.ascontiguousarray(rows[keep].transpose(2, 0, 1))  # (A, J, R)
             self.u_eff.append(u_eff)
             self.u_table.append(u_table)
             self.best.append(np.ascontiguousarray(u_eff.max(axis=2).T))  # (A, R)
             self.reservation.append(res)
-            self.zone.append(in_zone.any(axis=1))
+            self.zone.append(in_zone.any(axis=0))
             self.share.append(self._clout_share(k))
             recognition = self._recognition(t, k)
             self.floors.append(strategy.strategic_floors(u_table, res, self.patience, recognition))

@@ -26,7 +26,8 @@ The table
     Only combinations inside every red line (``PackageSpace.on_table``) can ever be agreed, and
     between two valuations only those that some replicate of the block values at least at every
     fallback (floors and aspirations never fall below it).  Rounds and floors work on that table,
-    held actor-major, ``(A, R, J)``, so each actor's comparisons run over contiguous memory.
+    held ``(A, J, R)``, with the per-actor state ``(A, R)``: replicates are the innermost axis,
+    so NumPy loops run long whatever the number of actors or combinations.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "combination_utility",
     "concession_alpha",
     "effective_utility",
+    "first_max",
     "option_utility",
     "package_utility",
     "play_round",
@@ -72,15 +74,20 @@ def option_utility(
     risk
         ``(R, A)`` risk attitudes in [-1, 1].
     """
+    # Computed option-major, (K, R, A), so that every operation runs over long inner loops
+    # (an (R, A, K) layout with K = 2 or 3 options makes NumPy loop over tiny rows); returned as
+    # an (R, A, K) view of that memory.
     if choice is None:
-        base = 1.0 - np.abs(values[None, None, :] - ideal[:, :, None]) / 100.0
+        base = 1.0 - np.abs(values[:, None, None] - ideal[None, :, :]) / 100.0
     else:
-        base = (np.arange(len(values))[None, None, :] == choice[:, :, None]).astype(float)
-    u = np.clip(np.where(np.isnan(explicit), base, explicit), 0.0, 1.0)
+        base = (np.arange(len(values))[:, None, None] == choice[None, :, :]).astype(float)
+    given = explicit.transpose(2, 0, 1)
+    u = np.where(np.isnan(given), base, given)
+    np.clip(u, 0.0, 1.0, out=u)
     exponent = 2.0**risk
     for a in np.flatnonzero((exponent != 1.0).any(axis=0)):  # u ** 1 is u: skip the neutral
-        u[:, a, :] **= exponent[:, a, None]
-    return u
+        u[:, :, a] **= exponent[None, :, a]
+    return u.transpose(1, 2, 0)
 
 
 def package_utility(
@@ -100,7 +107,7 @@ def package_utility(
     R, A = salience.shape[:2]
 
     def term(j: int) -> np.ndarray:  # (K_j, R, A): options first, so the inner loops are long
-        return np.ascontiguousarray((w[:, :, j, None] * utilities[issues[j]]).transpose(2, 0, 1))
+        return w[None, :, :, j] * utilities[issues[j]].transpose(2, 0, 1)
 
     grid = term(0)  # (size of the grid so far, R, A)
     for j in range(1, n):
@@ -158,17 +165,24 @@ def combination_utility(
 
 
 def acceptable_to_all(u_table: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """``(R, J)`` True where every actor's utility is at least its ``level`` (within tolerance).
+    """``(J, R)`` True where every actor's utility is at least its ``level`` (within tolerance).
 
-    Actor-major throughout: ``u_table`` is ``(A, R, J)`` and ``level`` is ``(A, R)``, so each
-    actor's comparisons run over contiguous memory.  A chain of per-actor comparisons: cheaper
-    than a reduction over a temporary 3-D array.
+    ``u_table`` is ``(A, J, R)`` and ``level`` is ``(A, R)``: replicates are the innermost axis
+    everywhere, so NumPy's inner loops are long whatever the number of combinations.  A chain of
+    per-actor comparisons: cheaper than a reduction over a temporary 3-D array.
     """
-    bar = (level - TOLERANCE)[:, :, None]  # (A, R, 1)
+    bar = level - TOLERANCE
     accepted: np.ndarray = u_table[0] >= bar[0]
     for a in range(1, u_table.shape[0]):
         accepted &= u_table[a] >= bar[a]
     return accepted
+
+
+def first_max(values: np.ndarray) -> np.ndarray:
+    """``np.argmax(values, axis=0)`` (the first maximum) for arrays without NaN, computed as the
+    first position equal to the maximum: quicker when the first axis is the short one."""
+    found: np.ndarray = (values == values.max(axis=0)).argmax(axis=0)
+    return found
 
 
 def strategic_floors(
@@ -176,18 +190,18 @@ def strategic_floors(
 ) -> np.ndarray:
     """Backward induction of the remaining rounds; returns floors of shape ``(T, A, R)``.
 
-    Actor-major: ``u_table`` is ``(A, R, J)``, the effective utilities of the combinations on the
-    table (inside every red line, no-deal excluded; the others can never be agreed, so they
-    cannot change a floor); ``reservation`` and ``patience`` are ``(A, R)``; ``recognition`` is
+    ``u_table`` is ``(A, J, R)``, the effective utilities of the combinations on the table
+    (inside every red line, no-deal excluded; the others can never be agreed, so they cannot
+    change a floor); ``reservation`` and ``patience`` are ``(A, R)``; ``recognition`` is
     ``(T, A, R)``, the probability that each actor proposes at each round.
     """
     T, A, R = recognition.shape
-    J = u_table.shape[2]
+    J = u_table.shape[1]
     floors = np.empty((T, A, R))
     value = reservation.copy()
-    # Flat index of u_table[a, r, 0] at [a, r]: adding a combination index gathers every actor's
-    # utility of that combination (np.take on a flat index is the cheapest gather).
-    base = np.arange(A)[:, None] * (R * J) + np.arange(R)[None, :] * J
+    # Flat index of u_table[a, 0, r] at [a, r]: adding R times a combination index gathers every
+    # actor's utility of that combination (np.take on a flat index is the cheapest gather).
+    base = np.arange(A)[:, None] * (J * R) + np.arange(R)[None, :]
     for t in range(T - 1, -1, -1):
         floor = np.maximum(reservation, patience * value)
         floors[t] = floor
@@ -197,14 +211,14 @@ def strategic_floors(
                 payoff += recognition[t, p][None, :] * floor
             value = payoff
             continue
-        acceptable = acceptable_to_all(u_table, floor)  # (R, J)
-        feasible = np.any(acceptable, axis=1)[None, :]
+        acceptable = acceptable_to_all(u_table, floor)  # (J, R)
+        feasible = np.any(acceptable, axis=0)[None, :]
         for p in range(A):
             weight = recognition[t, p]
             if not weight.any():
                 continue
-            best = np.where(acceptable, u_table[p], -np.inf).argmax(axis=1)
-            chosen = np.take(u_table, base + best[None, :])  # (A, R)
+            best = first_max(np.where(acceptable, u_table[p], -np.inf))
+            chosen = np.take(u_table, base + best[None, :] * R)  # (A, R)
             payoff += weight[None, :] * np.where(feasible, chosen, floor)
         value = payoff
     return floors
@@ -233,17 +247,18 @@ def play_round(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One round: the proposer offers its best package that everyone's ``level`` accepts.
 
-    ``u_table`` is ``(A, R, J)`` over the combinations ``table`` (indices into the package's
+    ``u_table`` is ``(A, J, R)`` over the combinations ``table`` (indices into the package's
     combinations) that could be agreed; ``level`` is ``(A, R)``.  Returns ``(agreed, offer)``,
     both ``(R,)``; ``offer`` is meaningful only where ``agreed`` (elsewhere the proposer has
     nothing everyone accepts and puts forward its own favourite, which the model looks up when it
     tells the story).
     """
-    R = u_table.shape[1]
-    if u_table.shape[2] == 0:
+    _, J, R = u_table.shape
+    if J == 0:
         return np.zeros(R, dtype=bool), np.zeros(R, dtype=np.int64)
     acceptable = acceptable_to_all(u_table, level)
-    own = u_table[proposer, np.arange(R)]  # (R, J)
-    offer = table[np.where(acceptable, own, -np.inf).argmax(axis=1)]
-    agreed: np.ndarray = np.any(acceptable, axis=1)
+    rows = np.arange(R)
+    own = np.take(u_table, proposer[None, :] * (J * R) + np.arange(J)[:, None] * R + rows)
+    offer = table[first_max(np.where(acceptable, own, -np.inf))]
+    agreed: np.ndarray = np.any(acceptable, axis=0)
     return agreed, offer
