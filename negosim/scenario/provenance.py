@@ -8,6 +8,7 @@ runs of whitespace become one space.  Case is kept: a quote is verbatim.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import Annotated, Any, TypeVar
 
@@ -54,8 +55,12 @@ _TRANSLATION = str.maketrans(
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=32)
 def normalise_text(text: str) -> str:
-    """Fold typographic quotes, dashes, the ellipsis and whitespace runs to plain forms."""
+    """Fold typographic quotes, dashes, the ellipsis and whitespace runs to plain forms.
+
+    Cached: checking every quote of a scenario normalises the same few source texts again and
+    again (a small cache, as a source text may be megabytes long)."""
     text = text.translate(_TRANSLATION).replace("\u2026", "...")
     return _SPACES.sub(" ", text).strip()
 

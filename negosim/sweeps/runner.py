@@ -31,8 +31,8 @@ FAIL_ENV = "NEGOSIM_FAIL_BLOCKS"  # testing hook: "point:block,point:block" rais
 class Task:
     """One block of replicates at one design point: everything a worker needs."""
 
-    scenario: Scenario
-    overrides: dict[str, Any]
+    scenario: Scenario  # the design point's scenario, overrides already applied and checked
+    overrides: dict[str, Any]  # the point's factor values, for the table's columns
     model: str | None
     parameters: dict[str, Any]
     seed: int
@@ -74,8 +74,7 @@ def run_task(task: Task) -> tuple[int, int, pd.DataFrame]:
 
     if f"{task.point}:{task.block}" in os.environ.get(FAIL_ENV, "").split(","):
         raise RuntimeError(f"failure injected by {FAIL_ENV} for testing")
-    scenario = task.scenario.with_overrides(task.overrides) if task.overrides else task.scenario
-    model = build_model(scenario, task.model, **task.parameters)
+    model = build_model(task.scenario, task.model, **task.parameters)
     compiled = model.compile()
     result = model.run_block(
         compiled, master_seed=task.seed, block=task.block, n=task.n, first_run=task.first_run

@@ -103,12 +103,17 @@ def sweep(
     table = design_table(grid, design)
     parameters = dict(parameters or {})
     points = len(table)
-    for point in range(points):  # fail fast, before anything runs, on an invalid design point
+    # Each point's scenario is built and checked once, here: invalid points fail before anything
+    # runs, and the workers receive the finished scenario instead of re-validating it per block.
+    point_scenarios = []
+    for point in range(points):
         overrides = _point_overrides(table, point)
         try:
-            build_model(scenario.with_overrides(overrides), model, **parameters)
+            changed = scenario.with_overrides(overrides) if overrides else scenario
+            build_model(changed, model, **parameters)
         except NegosimError as exc:
             raise UsageError(f"design point {point} ({overrides}) is invalid:\n{exc}") from None
+        point_scenarios.append(changed)
     base_model = build_model(scenario, model, **parameters)
     info = manifest(scenario, base_model, runs=runs, seed=seed, block_size=block_size)
     info.update(
@@ -134,7 +139,7 @@ def sweep(
         folder = temporary.name if temporary is not None else out
         assert folder is not None
         return _run(
-            scenario,
+            point_scenarios,
             table,
             info,
             folder,
@@ -153,7 +158,7 @@ def sweep(
 
 
 def _run(
-    scenario: Scenario,
+    point_scenarios: list[Scenario],
     table: pd.DataFrame,
     info: dict[str, Any],
     out: str | os.PathLike[str],
@@ -174,7 +179,7 @@ def _run(
         done = store.begin(info, table)
         tasks = [
             Task(
-                scenario,
+                point_scenarios[point],
                 _point_overrides(table, point),
                 model,
                 parameters,
