@@ -82,3 +82,15 @@ def test_batches_group_consecutive_blocks(sizes, limit, expected):
     groups = batches(blocks, limit)
     assert [len(g) for g in groups] == expected
     assert [b for g in groups for b in g] == blocks  # every block once, in order
+
+
+def test_batches_shrink_when_a_package_is_large(monkeypatch):
+    """The seed's missile-defence package has 3 x 3 x 2 x 2 x 3 = 108 combinations and 3 actors:
+    a few such grids of floats per replicate, 3 x 108 x 3 x 8 = 7,776 bytes."""
+    compiled = compile_scenario(SCENARIOS["seed"]())
+    assert max(len(p.combos) for p in compiled.packages) == 108
+    assert negosim.simulation.batch_runs(compiled) == negosim.simulation.BATCH_RUNS
+    monkeypatch.setattr(negosim.simulation, "BATCH_BYTES", 7_776 * 1_500)
+    assert negosim.simulation.batch_runs(compiled) == 1_500
+    monkeypatch.setattr(negosim.simulation, "BATCH_BYTES", 100)  # never below one replicate
+    assert negosim.simulation.batch_runs(compiled) == 1
