@@ -22,7 +22,15 @@ import pandas as pd
 from negosim.errors import NegosimError, UsageError
 from negosim.scenario.schema import Scenario
 
-__all__ = ["BlockFailure", "SweepError", "Task", "executor_for", "run_task", "run_tasks"]
+__all__ = [
+    "BlockFailure",
+    "SweepError",
+    "Task",
+    "executor_for",
+    "local_cluster",
+    "run_task",
+    "run_tasks",
+]
 
 FAIL_ENV = "NEGOSIM_FAIL_BLOCKS"  # testing hook: "point:block,point:block" raise on purpose
 
@@ -129,25 +137,32 @@ def executor_for(
         )
 
 
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded worker processes, every server on
+    127.0.0.1: the scheduler, and its HTTP endpoint on a free port without the dashboard (the
+    default 8787 may be taken, by a user's own Dask dashboard for one)."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
+    )
+
+
 @contextmanager
 def _dask_client(address: str, workers: int) -> Iterator[Any]:
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise UsageError(
             "a Dask scheduler needs the dask extra: pip install 'negosim[dask]'"
         ) from None
     if address == "local":
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with local_cluster(workers) as cluster, Client(cluster) as client:
             yield client
         return
     try:

@@ -22,6 +22,7 @@ import pytest
 from negosim import load_scenario
 from negosim.cli import main
 from negosim.sweeps import sweep
+from negosim.sweeps.runner import local_cluster
 from negosim.sweeps.store import DiskFullError, SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,13 +175,7 @@ def test_dask_worker_killed_mid_sweep(scenario, tmp_path):
     args = {"runs": 2000, "seed": 4, "block_size": 250}
     expected = sweep(scenario, grid, out=tmp_path / "ref", **args).runs
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
+        local_cluster(2) as cluster,
         distributed.Client(cluster) as client,
     ):
         out = tmp_path / "s"

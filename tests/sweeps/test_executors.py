@@ -9,6 +9,7 @@ import pytest
 
 from negosim import load_scenario
 from negosim.sweeps import sweep
+from negosim.sweeps.runner import local_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
@@ -46,13 +47,7 @@ def test_two_processes_equal_in_process(tmp_path, reference):
 def test_dask_cluster_with_two_workers_equals_in_process(tmp_path, reference):
     distributed = pytest.importorskip("distributed")
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
+        local_cluster(2) as cluster,
         distributed.Client(cluster) as client,
     ):
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
@@ -62,3 +57,24 @@ def test_dask_cluster_with_two_workers_equals_in_process(tmp_path, reference):
         by_address = _sweep(tmp_path, "dask_address", scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(frame, reference)
     pd.testing.assert_frame_equal(by_address, reference)
+
+
+@pytest.mark.dask
+def test_local_cluster_does_not_need_the_default_dashboard_port(tmp_path, reference):
+    """`--scheduler local` while port 8787 is taken (say, by the user's own Dask dashboard): the
+    scheduler's HTTP endpoint takes a free port on 127.0.0.1 and nothing leaks (warnings are
+    errors here, an unclosed socket included)."""
+    pytest.importorskip("distributed")
+    import socket
+
+    blocker = socket.socket()
+    try:
+        blocker.bind(("127.0.0.1", 8787))
+        blocker.listen()
+    except OSError:
+        pass  # already taken, which is the case under test anyway
+    try:
+        frame = _sweep(tmp_path, "local", scheduler="local", workers=2)
+    finally:
+        blocker.close()
+    pd.testing.assert_frame_equal(frame, reference)
