@@ -48,8 +48,8 @@ from reference_model import run_reference_block  # noqa: E402
 
 from negosim import load_scenario, simulate  # noqa: E402
 from negosim.engine.compiled import compile_scenario  # noqa: E402
-from negosim.engine.run import run_blocks  # noqa: E402
-from negosim.simulation import batch_runs, batches  # noqa: E402
+from negosim.engine.run import model_rows, run_blocks  # noqa: E402
+from negosim.simulation import batches  # noqa: E402
 
 SEED = HERE.parent / "scenarios" / "nato_russia_missile_defence_2012.yaml"
 ENGINE_RUNS = 10_000
@@ -80,7 +80,7 @@ def main() -> None:
     blocks = [(block, BLOCK, block * BLOCK) for block in range(ENGINE_RUNS // BLOCK)]
 
     def engine_model() -> None:  # what simulate does, short of the tidy table
-        for batch in batches(blocks, batch_runs(compiled)):
+        for batch in batches(blocks, model_rows(compiled)):
             run_blocks(compiled, master_seed=1, blocks=batch)
 
     def reference(n: int, every_round: bool) -> Callable[[], object]:
@@ -112,7 +112,7 @@ def main() -> None:
     )
     print(
         f"  (b) engine model alone ({ENGINE_RUNS // BLOCK} blocks of {BLOCK:,}, played "
-        f"{batch_runs(compiled):,} runs per model): "
+        f"{model_rows(compiled):,} runs per model): "
         f"{1 / best['model']:,.0f} runs/s, {us('model')}"
     )
     print(

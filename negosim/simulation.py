@@ -10,8 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from negosim.engine.compiled import Compiled
-from negosim.engine.run import runs_frame, trajectories_frame
+from negosim.engine.run import model_rows, runs_frame, trajectories_frame
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel
 from negosim.models.registry import get_model
@@ -19,11 +18,8 @@ from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
 
 __all__ = [
-    "BATCH_BYTES",
-    "BATCH_RUNS",
     "DEFAULT_BLOCK_SIZE",
     "MAX_RUNS",
-    "batch_runs",
     "batches",
     "build_model",
     "explain_run",
@@ -32,8 +28,6 @@ __all__ = [
 ]
 
 DEFAULT_BLOCK_SIZE = 1000
-BATCH_RUNS = 4000  # replicates played together in one model (whole blocks; results unchanged)
-BATCH_BYTES = 256 * 2**20  # ... unless the largest package's arrays would outgrow this
 MAX_RUNS = 100_000_000
 
 
@@ -95,15 +89,6 @@ def manifest(
         "command": sys.argv if sys.argv and sys.argv[0].endswith("negosim") else None,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-
-
-def batch_runs(compiled: Compiled) -> int:
-    """How many replicates to play in one model: :data:`BATCH_RUNS`, fewer when the largest
-    package is big enough that its arrays (a few of ``combinations x actors`` floats per
-    replicate) would pass :data:`BATCH_BYTES`."""
-    combos = max((len(p.combos) for p in compiled.packages), default=1)
-    per_replicate = 3 * combos * max(1, compiled.n_actors) * 8
-    return max(1, min(BATCH_RUNS, BATCH_BYTES // per_replicate))
 
 
 def batches(blocks: list[tuple[int, int, int]], runs: int) -> list[list[tuple[int, int, int]]]:
@@ -169,7 +154,7 @@ def simulate(
         (block, min(block_size, runs - block * block_size), block * block_size)
         for block in range(-(-runs // block_size))
     ]
-    for batch in batches(blocks, batch_runs(compiled)):
+    for batch in batches(blocks, model_rows(compiled)):
         for result in decision_model.run_blocks(
             compiled, master_seed=seed, blocks=batch, record=trajectories
         ):

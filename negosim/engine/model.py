@@ -290,6 +290,7 @@ class NegotiationModel(mesa.Model):
         fired = self._fire_events(t)
         if self._heads_changed(t) or fired or t == 0:
             self._evaluate(t)
+        talking = (self.status == OPEN).any(axis=0)  # (R,) some package still open
         for k, package in enumerate(c.packages):
             open_ = self.status[k] == OPEN
             if not open_.any():
@@ -297,8 +298,8 @@ class NegotiationModel(mesa.Model):
             proposer = self._proposer(t, k)
             floor = self.floors[k][t - self.floor_start]
             level = strategy.aspiration(self.best[k], floor, self.alpha[t])
-            if self.aspirations is not None:
-                self.aspirations[t, k] = level.T
+            if self.aspirations is not None:  # recorded while the package is open
+                self.aspirations[t, k] = np.where(open_[:, None], level.T, np.nan)
             agreed, offer = strategy.play_round(self.u_table[k], self.table[k], level, proposer)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
@@ -316,8 +317,8 @@ class NegotiationModel(mesa.Model):
             if self.explain:
                 x = self.explain_at
                 self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level[:, x], open_[x])
-        if self.ideals is not None:
-            self.ideals[t] = self.ideal
+        if self.ideals is not None:  # recorded while the run's talks go on
+            self.ideals[t] = np.where(talking[:, None, None], self.ideal, np.nan)
         self.round_index += 1
         if self.round_index >= c.n_rounds or not (self.status == OPEN).any():
             self._finish()

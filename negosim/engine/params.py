@@ -25,7 +25,7 @@ from negosim.scenario.schema import (
     SalienceEffect,
 )
 
-__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block", "stack_params"]
+__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block", "slice_params", "stack_params"]
 
 
 class Sites:
@@ -233,4 +233,30 @@ def stack_params(parts: Sequence[BlockParams]) -> BlockParams:
         outcome=rows("outcome"),
         effects=effects,
         proposer_draw=rows("proposer_draw"),
+    )
+
+
+def slice_params(params: BlockParams, start: int, stop: int) -> BlockParams:
+    """Replicates ``start:stop`` of a block's inputs (the inverse of :func:`stack_params`)."""
+    if start == 0 and stop == params.n:
+        return params
+    cut = slice(start, stop)
+    return BlockParams(
+        n=stop - start,
+        capability=params.capability[cut],
+        salience=params.salience[cut],
+        explicit_utility=[u[cut] for u in params.explicit_utility],
+        patience=params.patience[cut],
+        risk=params.risk[cut],
+        fallback_value=params.fallback_value[cut],
+        pass_probability=params.pass_probability[cut],
+        ratifies=params.ratifies[cut],
+        influence=params.influence[cut],
+        happens=params.happens[cut],
+        outcome=params.outcome[cut],
+        effects=[
+            replace(draw, values=None if draw.values is None else draw.values[cut])
+            for draw in params.effects
+        ],
+        proposer_draw=params.proposer_draw[cut],
     )

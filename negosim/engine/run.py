@@ -15,17 +15,22 @@ import pandas as pd
 
 from negosim.engine.compiled import Compiled
 from negosim.engine.model import END_REASONS, SETTLED, NegotiationModel, fallback_plays
-from negosim.engine.params import sample_block, stack_params
+from negosim.engine.params import sample_block, slice_params, stack_params
 
 __all__ = [
     "BlockResult",
     "block_rng",
     "block_seed",
+    "model_rows",
     "run_block",
     "run_blocks",
     "runs_frame",
     "trajectories_frame",
 ]
+
+
+MODEL_ROWS = 4000  # replicates one Mesa model carries (results do not depend on it)
+MODEL_BYTES = 256 * 2**20  # ... unless the largest package's grids would outgrow this
 
 
 def block_seed(master_seed: int, block: int) -> np.random.SeedSequence:
@@ -82,6 +87,15 @@ def run_block(
     )[0]
 
 
+def model_rows(compiled: Compiled) -> int:
+    """How many replicates one Mesa model carries: :data:`MODEL_ROWS`, fewer when the largest
+    package is so big that the model's grids (a few of ``combinations x actors`` floats per
+    replicate) would pass :data:`MODEL_BYTES`; at least one."""
+    combos = max((len(p.combos) for p in compiled.packages), default=1)
+    per_replicate = 3 * combos * max(1, compiled.n_actors) * 8
+    return max(1, min(MODEL_ROWS, MODEL_BYTES // per_replicate))
+
+
 def run_blocks(
     compiled: Compiled,
     *,
@@ -93,35 +107,92 @@ def run_blocks(
     explain: bool = False,
     explain_at: int = 0,
 ) -> list[BlockResult]:
-    """Play several blocks, each ``(block, n, first_run)``, in one Mesa model.
+    """Play several blocks, each ``(block, n, first_run)``, as few Mesa models as memory allows.
 
-    Each block is sampled from its own seed, exactly as it is when played alone, and the rules
-    treat replicates independently, so every returned block equals what :func:`run_block`
-    returns for it; one model over more replicates pays the per-round Python and NumPy overheads
-    once for all of them.  ``explain_at`` counts replicates across the stacked blocks.
+    Each block is sampled whole from its own seed, exactly as when it is played alone; then the
+    replicates are played in models of :func:`model_rows` rows (several blocks in one model, or
+    one block over several when a package is huge).  The rules treat replicates independently,
+    so every returned block equals what :func:`run_block` returns for it.  ``explain_at`` counts
+    replicates across the stacked blocks.
     """
     if not blocks:
         return []
     params = stack_params(
         [sample_block(compiled, block_seed(master_seed, b), n) for b, n, _ in blocks]
     )
-    model = NegotiationModel(
-        compiled,
-        params,
-        protocol=protocol,
-        pull_limit=pull_limit,
-        record=record,
-        explain=explain,
-        seed=master_seed + blocks[0][0],  # Mesa's own generator; the rules draw nothing from it
-    )
-    model.explain_at = explain_at
-    return _play(compiled, model, blocks)
+    rows = model_rows(compiled)
+    pieces, narrative = [], []
+    for start in range(0, params.n, rows):
+        stop = min(params.n, start + rows)
+        model = NegotiationModel(
+            compiled,
+            slice_params(params, start, stop),
+            protocol=protocol,
+            pull_limit=pull_limit,
+            record=record,
+            explain=explain and start <= explain_at < stop,
+            seed=master_seed + blocks[0][0],  # Mesa's own generator; the rules draw nothing
+        )
+        model.explain_at = explain_at - start
+        pieces.append(_play(compiled, model))
+        narrative += model.narrative
+    whole = {key: _joined([p[key] for p in pieces], axis) for key, axis in _REPLICATE_AXIS.items()}
+    results, start = [], 0
+    for block, size, first_run in blocks:
+        cut = slice(start, start + size)
+        start += size
+        part = {key: _cut(whole[key], axis, cut) for key, axis in _REPLICATE_AXIS.items()}
+        results.append(
+            BlockResult(
+                block=block,
+                first_run=first_run,
+                n=size,
+                status=_present(part["status"]),
+                end_round=_present(part["end_round"]),
+                combo=_present(part["combo"]),
+                utility=_present(part["utility"]),
+                fallback=_present(part["fallback"]),
+                aspirations=part["aspirations"],
+                ideals=part["ideals"],
+                narrative=narrative,
+            )
+        )
+    return results
 
 
-def _play(
-    compiled: Compiled, model: NegotiationModel, blocks: Sequence[tuple[int, int, int]]
-) -> list[BlockResult]:
-    """Play the model to its end and cut its arrays into the blocks it carries."""
+# Where the replicates are in each array a played model yields.
+_REPLICATE_AXIS = {
+    "status": 1,
+    "end_round": 1,
+    "combo": 1,
+    "utility": 1,
+    "fallback": 1,
+    "aspirations": 2,
+    "ideals": 1,
+}
+
+
+def _joined(arrays: list[np.ndarray | None], axis: int) -> np.ndarray | None:
+    if arrays[0] is None:
+        return None
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=axis)  # type: ignore[arg-type]
+
+
+def _cut(values: np.ndarray | None, axis: int, cut: slice) -> np.ndarray | None:
+    if values is None:
+        return None
+    index: list[slice] = [slice(None)] * values.ndim
+    index[axis] = cut
+    return values[tuple(index)].copy()
+
+
+def _present(values: np.ndarray | None) -> np.ndarray:
+    assert values is not None
+    return values
+
+
+def _play(compiled: Compiled, model: NegotiationModel) -> dict[str, np.ndarray | None]:
+    """Play the model to its end; its outcome arrays, replicates on :data:`_REPLICATE_AXIS`."""
     while model.running:
         model.step()
     if compiled.n_rounds == 0:
@@ -136,26 +207,15 @@ def _play(
         [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
     )
     model.release()
-    results, start = [], 0
-    for block, size, first_run in blocks:
-        cut = slice(start, start + size)
-        start += size
-        results.append(
-            BlockResult(
-                block=block,
-                first_run=first_run,
-                n=size,
-                status=model.status[:, cut].copy(),
-                end_round=model.end_round[:, cut].copy(),
-                combo=model.combo[:, cut].copy(),
-                utility=utility[:, cut].copy(),
-                fallback=fallback[:, cut].copy(),
-                aspirations=None if model.aspirations is None else model.aspirations[:, :, cut],
-                ideals=None if model.ideals is None else model.ideals[:, cut],
-                narrative=model.narrative,
-            )
-        )
-    return results
+    return {
+        "status": model.status,
+        "end_round": model.end_round,
+        "combo": model.combo,
+        "utility": utility,
+        "fallback": fallback,
+        "aspirations": model.aspirations,
+        "ideals": model.ideals,
+    }
 
 
 def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.DataFrame:

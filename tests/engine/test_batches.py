@@ -1,9 +1,11 @@
-"""Blocks played together in one model give each block exactly what it gets alone.
+"""How replicates are spread over Mesa models changes no number.
 
-The engine treats every replicate on its own row, so stacking blocks (``run_blocks``, which
-``simulate`` uses to pay the per-round overheads once for several blocks) must not change a
-single number: this is checked bit for bit, trajectories included, on scenarios with events,
-effects, ratification, red lines that leave nothing on the table, and both protocols.
+The engine treats every replicate on its own row, so stacking blocks into one model
+(``run_blocks``, which ``simulate`` uses to pay the per-round overheads once for several blocks)
+and cutting a block over several models (for packages too large for memory) must give each block
+exactly what it gets alone: checked bit for bit, trajectories and narratives included, on
+scenarios with events, effects, ratification, red lines that leave nothing on the table, and both
+protocols.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import negosim.simulation
+import negosim.engine.run
 from negosim import load_scenario, simulate
 from negosim.engine.compiled import compile_scenario
-from negosim.engine.run import run_block, run_blocks
+from negosim.engine.run import model_rows, run_block, run_blocks
 from negosim.simulation import batches
 from tests.engine.test_reference_equivalence import SCENARIOS
 
@@ -49,14 +51,27 @@ def test_stacked_blocks_equal_blocks_played_alone(name, protocol):
             )
 
 
-def test_simulate_does_not_depend_on_how_blocks_are_batched(monkeypatch):
+@pytest.mark.parametrize("rows", [1, 7, 200])  # one replicate per model; blocks cut in pieces
+def test_simulate_does_not_depend_on_how_replicates_are_spread_over_models(monkeypatch, rows):
     scenario = SCENARIOS["seed_effects"]()
-    batched = simulate(scenario, runs=900, seed=4, block_size=200, trajectories=True)
-    monkeypatch.setattr(negosim.simulation, "BATCH_RUNS", 1)  # every block alone
-    alone = simulate(scenario, runs=900, seed=4, block_size=200, trajectories=True)
-    pd.testing.assert_frame_equal(batched.runs, alone.runs)
-    assert batched.trajectories is not None and alone.trajectories is not None
-    pd.testing.assert_frame_equal(batched.trajectories, alone.trajectories)
+    batched = simulate(scenario, runs=450, seed=4, block_size=100, trajectories=True)
+    monkeypatch.setattr(negosim.engine.run, "MODEL_ROWS", rows)
+    spread = simulate(scenario, runs=450, seed=4, block_size=100, trajectories=True)
+    pd.testing.assert_frame_equal(batched.runs, spread.runs)
+    assert batched.trajectories is not None and spread.trajectories is not None
+    pd.testing.assert_frame_equal(batched.trajectories, spread.trajectories)
+
+
+@pytest.mark.parametrize("name", ["seed_effects", "treaty_vote"])
+def test_a_block_cut_over_several_models_tells_the_same_story(monkeypatch, name):
+    compiled = compile_scenario(SCENARIOS[name]())
+    args = {"master_seed": 8, "block": 1, "n": 60, "first_run": 60, "explain": True}
+    whole = run_block(compiled, explain_at=45, **args)
+    monkeypatch.setattr(negosim.engine.run, "MODEL_ROWS", 16)  # replicate 45 is in the 3rd model
+    cut = run_block(compiled, explain_at=45, **args)
+    assert cut.narrative == whole.narrative and len(whole.narrative) > 5
+    for field in ("status", "end_round", "combo", "utility", "fallback"):
+        np.testing.assert_array_equal(getattr(cut, field), getattr(whole, field))
 
 
 def test_progress_reports_every_batch_up_to_all_runs():
@@ -84,13 +99,13 @@ def test_batches_group_consecutive_blocks(sizes, limit, expected):
     assert [b for g in groups for b in g] == blocks  # every block once, in order
 
 
-def test_batches_shrink_when_a_package_is_large(monkeypatch):
+def test_models_carry_fewer_replicates_when_a_package_is_large(monkeypatch):
     """The seed's missile-defence package has 3 x 3 x 2 x 2 x 3 = 108 combinations and 3 actors:
     a few such grids of floats per replicate, 3 x 108 x 3 x 8 = 7,776 bytes."""
     compiled = compile_scenario(SCENARIOS["seed"]())
     assert max(len(p.combos) for p in compiled.packages) == 108
-    assert negosim.simulation.batch_runs(compiled) == negosim.simulation.BATCH_RUNS
-    monkeypatch.setattr(negosim.simulation, "BATCH_BYTES", 7_776 * 1_500)
-    assert negosim.simulation.batch_runs(compiled) == 1_500
-    monkeypatch.setattr(negosim.simulation, "BATCH_BYTES", 100)  # never below one replicate
-    assert negosim.simulation.batch_runs(compiled) == 1
+    assert model_rows(compiled) == negosim.engine.run.MODEL_ROWS
+    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 7_776 * 1_500)
+    assert model_rows(compiled) == 1_500
+    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 100)  # never below one replicate
+    assert model_rows(compiled) == 1
