@@ -331,7 +331,7 @@ class NegotiationModel(mesa.Model):
         )
 
     def release(self) -> None:
-        """Let the finished model be freed.
+        """Let the finished model be freed (call after reading its outcomes).
 
         Mesa 3.3's ``Agent._ids`` is a class-level defaultdict keyed by model, so every model that
         ever created an agent stays alive (with its arrays) for the life of the process; a sweep of
@@ -341,6 +341,11 @@ class NegotiationModel(mesa.Model):
         registry = getattr(mesa.Agent, "_ids", None)
         if isinstance(registry, dict):
             registry.pop(self, None)
+        # The model and its agents refer to each other, so it is freed only when Python's cycle
+        # collector next runs, which large NumPy arrays do not hasten: drop the valuation grids
+        # now, or a run of many models holds several of them at once (the outcome arrays stay).
+        self.u_eff, self.u_table, self.best, self.zone = [], [], [], []
+        self.reservation, self.floors, self.share, self.option_u = [], [], [], []
 
     def _finish(self) -> None:
         last = max(0, self.round_index - 1)

@@ -89,10 +89,10 @@ def run_block(
 
 def model_rows(compiled: Compiled) -> int:
     """How many replicates one Mesa model carries: :data:`MODEL_ROWS`, fewer when the largest
-    package is so big that the model's grids (a few of ``combinations x actors`` floats per
+    package is so big that the model's grids (about eight of ``combinations x actors`` floats per
     replicate) would pass :data:`MODEL_BYTES`; at least one."""
     combos = max((len(p.combos) for p in compiled.packages), default=1)
-    per_replicate = 3 * combos * max(1, compiled.n_actors) * 8
+    per_replicate = 8 * combos * max(1, compiled.n_actors) * 8  # ~8 grids live at the peak
     return max(1, min(MODEL_ROWS, MODEL_BYTES // per_replicate))
 
 

@@ -101,11 +101,29 @@ def test_batches_group_consecutive_blocks(sizes, limit, expected):
 
 def test_models_carry_fewer_replicates_when_a_package_is_large(monkeypatch):
     """The seed's missile-defence package has 3 x 3 x 2 x 2 x 3 = 108 combinations and 3 actors:
-    a few such grids of floats per replicate, 3 x 108 x 3 x 8 = 7,776 bytes."""
+    about eight such grids of floats per replicate, 8 x 108 x 3 x 8 = 20,736 bytes."""
     compiled = compile_scenario(SCENARIOS["seed"]())
     assert max(len(p.combos) for p in compiled.packages) == 108
     assert model_rows(compiled) == negosim.engine.run.MODEL_ROWS
-    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 7_776 * 1_500)
+    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 20_736 * 1_500)
     assert model_rows(compiled) == 1_500
     monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 100)  # never below one replicate
     assert model_rows(compiled) == 1
+
+
+def test_a_released_model_keeps_its_outcomes_but_not_its_grids():
+    """Models are freed by the cycle collector, whenever it runs: release() drops the valuation
+    grids at once (a 1,000,000-run simulation would otherwise hold several models' worth)."""
+    from negosim.engine.model import NegotiationModel
+    from negosim.engine.params import sample_block
+    from negosim.engine.run import block_seed
+
+    compiled = compile_scenario(SCENARIOS["seed"]())
+    model = NegotiationModel(compiled, sample_block(compiled, block_seed(1, 0), 50))
+    while model.running:
+        model.step()
+    status = model.status.copy()
+    assert model.u_eff and model.u_table and model.floors
+    model.release()
+    assert not (model.u_eff or model.u_table or model.floors or model.option_u)
+    np.testing.assert_array_equal(model.status, status)
