@@ -102,7 +102,6 @@ class NegotiationModel(mesa.Model):
         self._fallback_acts = [
             np.array([package_in_fallback(c, k, a) for a in range(A)]) for k in range(K)
         ]
-        self.table = [package.on_table for package in c.packages]  # combinations in play
         self._head_seen: list[np.ndarray] = []
         self.aspirations = np.full((c.n_rounds, K, R, A), np.nan) if record else None
         self.ideals = np.full((c.n_rounds, R, A, len(c.issue_ids)), np.nan) if record else None
@@ -239,8 +238,8 @@ class NegotiationModel(mesa.Model):
                     p.risk,
                 )
             )
-        self.u_eff, self.reservation, self.floors = [], [], []
-        self.u_table, self.best, self.zone, self.share = [], [], [], []
+        self.u_eff, self.floors = [], []
+        self.table, self.u_table, self.best, self.zone, self.share = [], [], [], [], []
         for k, package in enumerate(c.packages):
             u = strategy.package_utility(package, self.option_u, self.salience)
             # A stated fallback value replaces the computed one on the packages it acts on.
@@ -254,15 +253,15 @@ class NegotiationModel(mesa.Model):
             # The reduction is exact: floors and aspirations never fall below the fallback, so
             # a combination outside that zone can never be accepted until the next valuation.
             res = np.ascontiguousarray(res.T)  # actor-major (A, R) from here on
-            rows = np.take(u_eff, package.on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
+            on_table = package.on_table
+            rows = np.take(u_eff, on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
             in_zone = strategy.acceptable_to_all(rows.transpose(2, 0, 1), res)  # (J, R)
             keep = np.flatnonzero(in_zone.any(axis=1))
-            self.table[k] = package.on_table[keep]
+            self.table.append(on_table[keep])  # the combinations in play
             u_table = np.ascontiguousarray(rows[keep].transpose(2, 0, 1))  # (A, J, R)
             self.u_eff.append(u_eff)
             self.u_table.append(u_table)
             self.best.append(np.ascontiguousarray(u_eff.max(axis=2).T))  # (A, R)
-            self.reservation.append(res)
             self.zone.append(in_zone.any(axis=0))
             self.share.append(self._clout_share(k))
             recognition = self._recognition(t, k)
@@ -345,7 +344,7 @@ class NegotiationModel(mesa.Model):
         # collector next runs, which large NumPy arrays do not hasten: drop the valuation grids
         # now, or a run of many models holds several of them at once (the outcome arrays stay).
         self.u_eff, self.u_table, self.best, self.zone = [], [], [], []
-        self.reservation, self.floors, self.share, self.option_u = [], [], [], []
+        self.table, self.floors, self.share, self.option_u = [], [], [], []
 
     def _finish(self) -> None:
         last = max(0, self.round_index - 1)

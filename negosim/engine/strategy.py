@@ -90,6 +90,15 @@ def option_utility(
     return u.transpose(1, 2, 0)
 
 
+def _issue_weights(package: PackageSpace, salience: np.ndarray) -> np.ndarray:
+    """``(R, A, n)`` each actor's weights over the package's issues: its saliences normalised to
+    sum to 1 (equal weights for an actor that cares about none of them)."""
+    w = salience[:, :, list(package.issues)]
+    total = w.sum(axis=2, keepdims=True)
+    weights: np.ndarray = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / w.shape[2])
+    return weights
+
+
 def package_utility(
     package: PackageSpace, utilities: list[np.ndarray], salience: np.ndarray
 ) -> np.ndarray:
@@ -100,11 +109,9 @@ def package_utility(
     (no gathers; the terms are added in issue order).
     """
     issues = list(package.issues)
-    w = salience[:, :, issues]
-    total = w.sum(axis=2, keepdims=True)
-    n = len(issues)
-    w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / n)
+    w = _issue_weights(package, salience)
     R, A = salience.shape[:2]
+    n = len(issues)
 
     def term(j: int) -> np.ndarray:  # (K_j, R, A): options first, so the inner loops are long
         return w[None, :, :, j] * utilities[issues[j]].transpose(2, 0, 1)
@@ -151,10 +158,7 @@ def combination_utility(
     """``(R, A)`` utility of one combination per replicate (``combo`` is ``(R,)``), exactly as
     :func:`package_utility` computes it for that combination (same terms, same order)."""
     issues = list(package.issues)
-    w = salience[:, :, issues]
-    total = w.sum(axis=2, keepdims=True)
-    n = len(issues)
-    w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / n)
+    w = _issue_weights(package, salience)
     rows = np.arange(salience.shape[0])
     out: np.ndarray | None = None
     for j, i in enumerate(issues):

@@ -3,7 +3,6 @@ functions are registered in :mod:`negosim.cli` by its owner)."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -30,24 +29,7 @@ def _noop() -> None:
 
 runner = CliRunner()
 
-NOMINAL = textwrap.dedent("""
-    schema_version: 1
-    metadata: {id: venue, title: Where to meet}
-    calendar: {start: 2020-01-01, end: 2020-02-01, round_length: 1w}
-    issues:
-      venue:
-        label: Venue
-        kind: nominal
-        status_quo: geneva
-        options: {geneva: {label: Geneva}, vienna: {label: Vienna}, oslo: {label: Oslo}}
-    actors:
-      a: {name: A, kind: state, capability: 1, stances: {venue: {position: geneva, salience: 1,
-          assumption: Test.}}, fallback: {description: None, assumption: Test.},
-          behaviour: {assumption: Test.}}
-      b: {name: B, kind: state, capability: 1, stances: {venue: {position: oslo, salience: 1,
-          assumption: Test.}}, fallback: {description: None, assumption: Test.},
-          behaviour: {assumption: Test.}}
-    """)
+NOMINAL = Path(__file__).resolve().parent / "fixtures" / "nominal_venue.yaml"  # a nominal issue
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +73,8 @@ def test_compare_table_matches_each_models_own_runs(seed_scenario):
     pd.testing.assert_frame_equal(comparison_table(results), table)
 
 
-def test_compare_runs_every_model_that_fits_by_default(tmp_path):
-    path = tmp_path / "venue.yaml"
-    path.write_text(NOMINAL, encoding="utf-8")
+def test_compare_runs_every_model_that_fits_by_default():
+    path = NOMINAL
     scenario = load_scenario(path)
     fits, skipped = supported_models(scenario)
     assert fits == ["bargaining", "nash"]
@@ -115,9 +96,8 @@ def test_compare_runs_every_model_that_fits_by_default(tmp_path):
         (" , ", "--models needs at least one name"),
     ],
 )
-def test_compare_refuses_bad_models_before_running(tmp_path, models, message):
-    path = tmp_path / "venue.yaml"
-    path.write_text(NOMINAL, encoding="utf-8")
+def test_compare_refuses_bad_models_before_running(models, message):
+    path = NOMINAL
     result = runner.invoke(app, ["compare", str(path), "--models", models, "--runs", "5"])
     assert isinstance(result.exception, UsageError)
     assert message in str(result.exception)

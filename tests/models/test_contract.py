@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -85,25 +84,7 @@ def test_model_objects_pickle(name, seed_scenario):
 
 
 def _nominal_scenario():
-    text = textwrap.dedent("""
-    schema_version: 1
-    metadata: {id: venue, title: Where to meet}
-    calendar: {start: 2020-01-01, end: 2020-02-01, round_length: 1w}
-    issues:
-      venue:
-        label: Venue
-        kind: nominal
-        status_quo: geneva
-        options: {geneva: {label: Geneva}, vienna: {label: Vienna}, oslo: {label: Oslo}}
-    actors:
-      a: {name: A, kind: state, capability: 1, stances: {venue: {position: geneva, salience: 1,
-          assumption: Test.}}, fallback: {description: None, assumption: Test.},
-          behaviour: {assumption: Test.}}
-      b: {name: B, kind: state, capability: 1, stances: {venue: {position: oslo, salience: 1,
-          assumption: Test.}}, fallback: {description: None, assumption: Test.},
-          behaviour: {assumption: Test.}}
-    """)
-    return load_scenario_text(text)
+    return load_scenario(Path(__file__).resolve().parent / "fixtures" / "nominal_venue.yaml")
 
 
 @pytest.mark.parametrize("name", model_names())
