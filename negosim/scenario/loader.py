@@ -8,6 +8,7 @@ import os
 import types
 import typing
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,9 @@ def _allowed_keys(loc: Sequence[Any]) -> list[str]:
 def _validation_problems(exc: ValidationError, locator: Locator) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[tuple[Any, ...], str]] = set()
+    # A value that fits no member of a union (a named style or a number, say) fails once per
+    # member at the same field: one paragraph lists what each member would have accepted.
+    alternatives: dict[tuple[tuple[Any, ...], str], int] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
@@ -128,7 +132,17 @@ def _validation_problems(exc: ValidationError, locator: Locator) -> list[Problem
             if "(got" in msg or (kind == "value_error" and isinstance(err["input"], dict)):
                 message = msg  # a check on a whole mapping: its message says what is wrong
             else:
-                message = f"{msg} (got {_got(err['input'])})"
+                got = f" (got {_got(err['input'])})"
+                message = f"{msg}{got}"
+                earlier = alternatives.get((field_loc, got))
+                if earlier is not None and len(loc) > len(matched):
+                    first = problems[earlier]
+                    either = first.message.removesuffix(got)
+                    other = msg.removeprefix("input should be ")
+                    problems[earlier] = replace(first, message=f"{either}; or {other}{got}")
+                    continue
+                if len(loc) > len(matched):
+                    alternatives[(field_loc, got)] = len(problems)
         if (field_loc, message) in seen:
             continue
         seen.add((field_loc, message))

@@ -99,6 +99,11 @@ EXPECTED: dict[str, list[str]] = {
     "uniform_low_above_high": [
         "32: actors.alpha.stances.treaty.salience.uniform: uniform needs low <= high (got [0.9, 0.6])"
     ],
+    "unknown_concession_style": [
+        # A union (a named style or an exponent): one paragraph with both readings, not two.
+        "64: actors.beta.behaviour.concession: input should be 'boulware', 'linear' or "
+        "'conceder'; or a valid number (got 'bulware')"
+    ],
     "unknown_distribution": [
         "32: actors.alpha.stances.treaty.salience: expected a number or a one-key mapping: fixed, "
         "uniform, triangular, normal or choice (got a mapping)"
