@@ -10,8 +10,8 @@ pinned to one CPU with ``sched_setaffinity``, like ``taskset -c 0``):
 (b) the engine's model alone, as ``simulate`` plays it: ten blocks of 1,000 (each sampled from its
     own seed), stacked up to 4,000 replicates per Mesa model (``run_blocks``), every round
     played, arrays returned;
-(c) the reference (``benchmarks/reference_model.py``): the same rules written the way Mesa's
-    tutorials write models, one model per replicate with scalar agents, through
+(c) the reference (:mod:`negosim.models.bargaining.reference`): the same rules written the way
+    Mesa's tutorials write models, one model per replicate with scalar agents, through
     ``run_reference_block``, which also samples the inputs and returns arrays.  It is timed
     re-valuing packages and re-solving floors only when a stance changed, as the engine does,
     and in every round, as a tutorial model's ``step`` would.  All give identical runs
@@ -34,21 +34,19 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"  # one core: no hidden BLAS threads (set before numpy is imported)
 
 import platform  # noqa: E402 - after the thread settings
-import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
 import mesa  # noqa: E402
 import numpy as np  # noqa: E402
-from reference_model import run_reference_block  # noqa: E402
 
 from negosim import load_scenario, simulate  # noqa: E402
-from negosim.engine.compiled import compile_scenario  # noqa: E402
-from negosim.engine.run import model_rows, run_blocks  # noqa: E402
+from negosim.core.compiled import compile_scenario  # noqa: E402
+from negosim.models.bargaining.reference import run_reference_block  # noqa: E402
+from negosim.models.bargaining.run import model_rows, run_blocks  # noqa: E402
 from negosim.simulation import batches  # noqa: E402
 
 SEED = HERE.parent / "scenarios" / "nato_russia_missile_defence_2012.yaml"

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from negosim.models.spatial import expected_utility
+from negosim.models.expected_utility import expected_utility
 
 
 def _inputs(rng: np.random.Generator, batch: tuple[int, ...], n: int) -> tuple[np.ndarray, ...]:

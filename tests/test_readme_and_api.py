@@ -53,3 +53,27 @@ def test_public_functions_have_docstrings():
         obj = getattr(negosim, name)
         if callable(obj) and not name.startswith("_"):
             assert obj.__doc__, name
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    return sorted(
+        info.name
+        for info in pkgutil.walk_packages(negosim.__path__, prefix="negosim.")
+        if not info.name.endswith("__main__")  # running the command is not importing it
+    )
+
+
+@pytest.mark.parametrize("module_name", _modules())
+def test_every_module_is_documented_and_its_all_is_honest(module_name):
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    assert module.__doc__, f"{module_name} has no docstring"
+    for name in getattr(module, "__all__", ()):
+        assert hasattr(module, name), f"{module_name}.__all__ names missing {name!r}"
+        obj = getattr(module, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert obj.__doc__, f"{module_name}.{name} has no docstring"

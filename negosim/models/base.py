@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from negosim.engine.compiled import Compiled
-from negosim.engine.run import BlockResult
+from negosim.core.compiled import Compiled
+from negosim.core.frames import BlockResult
 from negosim.errors import UsageError
 from negosim.scenario.schema import Scenario
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from negosim.scenario.overrides import canonical_path
+from negosim.scenario.paths import canonical_path
 from negosim.scenario.schema import Scenario
 
 __all__ = [

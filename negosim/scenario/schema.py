@@ -510,8 +510,8 @@ class Scenario(_Model):
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with values set by dotted path, checked like a file (see
-        :func:`negosim.scenario.overrides.apply_overrides`)."""
-        from negosim.scenario.overrides import apply_overrides
+        :func:`negosim.scenario.paths.apply_overrides`)."""
+        from negosim.scenario.paths import apply_overrides
 
         return apply_overrides(self, overrides)
 

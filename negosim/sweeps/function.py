@@ -64,7 +64,7 @@ def as_function(
     Overrides are dotted scenario paths; pass them with ``**{"actors.russia.capability": 0.5}`` or
     with double underscores as keywords (``actors__russia__capability=0.5``).
     """
-    from negosim.simulation import simulate
+    from negosim.simulation.simulate import simulate
 
     outcomes = list(outcomes)
 

@@ -77,8 +77,8 @@ class SweepError(NegosimError):
 
 def run_task(task: Task) -> tuple[int, int, pd.DataFrame]:
     """Play one block in whatever process runs it; returns ``(point, block, runs frame)``."""
-    from negosim.engine.run import runs_frame
-    from negosim.simulation import build_model
+    from negosim.core.frames import runs_frame
+    from negosim.simulation.simulate import build_model
 
     if f"{task.point}:{task.block}" in os.environ.get(FAIL_ENV, "").split(","):
         raise RuntimeError(f"failure injected by {FAIL_ENV} for testing")

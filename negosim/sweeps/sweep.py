@@ -12,7 +12,7 @@ import pandas as pd
 
 from negosim.errors import NegosimError, UsageError
 from negosim.scenario.schema import Scenario
-from negosim.simulation import DEFAULT_BLOCK_SIZE, _check_counts, build_model, manifest
+from negosim.simulation.simulate import DEFAULT_BLOCK_SIZE, build_model, check_counts, manifest
 from negosim.sweeps.design import Grid, LatinHypercube
 from negosim.sweeps.runner import SweepError, Task, executor_for, fingerprint, run_tasks
 from negosim.sweeps.store import SweepStore
@@ -99,7 +99,7 @@ def sweep(
     seed = scenario.engine.seed if seed is None else seed
     if block_size is None:
         block_size = min(DEFAULT_BLOCK_SIZE, runs) if isinstance(runs, int) and runs > 0 else 1
-    _check_counts(runs, seed, block_size)
+    check_counts(runs, seed, block_size)
     table = design_table(grid, design)
     parameters = dict(parameters or {})
     points = len(table)

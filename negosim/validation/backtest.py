@@ -27,14 +27,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from negosim.errors import UsageError
-from negosim.models.spatial import (
-    compromise,
-    exchange,
-    expected_utility,
-    mean,
-    median,
-    weighted_median,
-)
+from negosim.models.compromise import compromise, mean, median, weighted_median
+from negosim.models.exchange import exchange
+from negosim.models.expected_utility import expected_utility
 from negosim.validation.deu3 import DEU3, Capability, capabilities, load_deu3
 
 __all__ = [

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import negosim.engine.run
+import negosim.models.bargaining.run
 from negosim import load_scenario, simulate
-from negosim.engine.compiled import compile_scenario
-from negosim.engine.run import model_rows, run_block, run_blocks
+from negosim.core.compiled import compile_scenario
+from negosim.models.bargaining.run import model_rows, run_block, run_blocks
 from negosim.simulation import batches
 from tests.engine.test_reference_equivalence import SCENARIOS
 
@@ -55,7 +55,7 @@ def test_stacked_blocks_equal_blocks_played_alone(name, protocol):
 def test_simulate_does_not_depend_on_how_replicates_are_spread_over_models(monkeypatch, rows):
     scenario = SCENARIOS["seed_effects"]()
     batched = simulate(scenario, runs=450, seed=4, block_size=100, trajectories=True)
-    monkeypatch.setattr(negosim.engine.run, "MODEL_ROWS", rows)
+    monkeypatch.setattr(negosim.models.bargaining.run, "MODEL_ROWS", rows)
     spread = simulate(scenario, runs=450, seed=4, block_size=100, trajectories=True)
     pd.testing.assert_frame_equal(batched.runs, spread.runs)
     assert batched.trajectories is not None and spread.trajectories is not None
@@ -67,7 +67,7 @@ def test_a_block_cut_over_several_models_tells_the_same_story(monkeypatch, name)
     compiled = compile_scenario(SCENARIOS[name]())
     args = {"master_seed": 8, "block": 1, "n": 60, "first_run": 60, "explain": True}
     whole = run_block(compiled, explain_at=45, **args)
-    monkeypatch.setattr(negosim.engine.run, "MODEL_ROWS", 16)  # replicate 45 is in the 3rd model
+    monkeypatch.setattr(negosim.models.bargaining.run, "MODEL_ROWS", 16)  # replicate 45: 3rd model
     cut = run_block(compiled, explain_at=45, **args)
     assert cut.narrative == whole.narrative and len(whole.narrative) > 5
     for field in ("status", "end_round", "combo", "utility", "fallback"):
@@ -104,19 +104,20 @@ def test_models_carry_fewer_replicates_when_a_package_is_large(monkeypatch):
     about eight such grids of floats per replicate, 8 x 108 x 3 x 8 = 20,736 bytes."""
     compiled = compile_scenario(SCENARIOS["seed"]())
     assert max(len(p.combos) for p in compiled.packages) == 108
-    assert model_rows(compiled) == negosim.engine.run.MODEL_ROWS
-    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 20_736 * 1_500)
+    assert model_rows(compiled) == negosim.models.bargaining.run.MODEL_ROWS
+    monkeypatch.setattr(negosim.models.bargaining.run, "MODEL_BYTES", 20_736 * 1_500)
     assert model_rows(compiled) == 1_500
-    monkeypatch.setattr(negosim.engine.run, "MODEL_BYTES", 100)  # never below one replicate
+    monkeypatch.setattr(
+        negosim.models.bargaining.run, "MODEL_BYTES", 100
+    )  # never below one replicate
     assert model_rows(compiled) == 1
 
 
 def test_a_released_model_keeps_its_outcomes_but_not_its_grids():
     """Models are freed by the cycle collector, whenever it runs: release() drops the valuation
     grids at once (a 1,000,000-run simulation would otherwise hold several models' worth)."""
-    from negosim.engine.model import NegotiationModel
-    from negosim.engine.params import sample_block
-    from negosim.engine.run import block_seed
+    from negosim.core.sampling import block_seed, sample_block
+    from negosim.models.bargaining.model import NegotiationModel
 
     compiled = compile_scenario(SCENARIOS["seed"]())
     model = NegotiationModel(compiled, sample_block(compiled, block_seed(1, 0), 50))

@@ -7,21 +7,19 @@ outcome distributions (the probability of each outcome of each issue) are equal 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from negosim import Scenario, load_scenario, load_scenario_text
-from negosim.engine.compiled import Compiled, compile_scenario
-from negosim.engine.model import END_REASONS
-from negosim.engine.run import run_block
+from negosim.core.compiled import Compiled, compile_scenario
+from negosim.core.status import END_REASONS
+from negosim.models.bargaining import reference as reference_model
+from negosim.models.bargaining.reference import run_reference_block
+from negosim.models.bargaining.run import run_block
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import reference_model  # noqa: E402
-from reference_model import run_reference_block  # noqa: E402
 
 VALID = ROOT / "tests" / "scenario" / "fixtures" / "valid"
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"

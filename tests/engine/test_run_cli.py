@@ -113,13 +113,13 @@ def test_finished_blocks_are_freed():
     import mesa
 
     from negosim import load_scenario
-    from negosim.engine.compiled import compile_scenario
-    from negosim.engine.params import sample_block
-    from negosim.engine.run import block_seed, run_block
+    from negosim.core.compiled import compile_scenario
+    from negosim.core.sampling import block_seed, sample_block
+    from negosim.models.bargaining.run import run_block
 
     compiled = compile_scenario(load_scenario(SEED))
     run_block(compiled, master_seed=1, block=0, n=50, first_run=0)
-    from negosim.engine.model import NegotiationModel
+    from negosim.models.bargaining.model import NegotiationModel
 
     model = NegotiationModel(compiled, sample_block(compiled, block_seed(1, 1), 10))
     while model.running:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from negosim import load_scenario
-from negosim.engine import strategy
-from negosim.engine.compiled import compile_scenario
+from negosim.core import utility
+from negosim.core.compiled import compile_scenario
 
 SEED = Path(__file__).resolve().parents[2] / "scenarios" / "nato_russia_missile_defence_2012.yaml"
 
@@ -35,9 +35,9 @@ def test_one_combination_is_valued_exactly_as_in_the_whole_grid(compiled, seed):
     utilities, salience = _inputs(compiled, 200, seed)
     rng = np.random.default_rng(seed + 10)
     for package in compiled.packages:
-        grid = strategy.package_utility(package, utilities, salience)  # (R, A, C)
+        grid = utility.package_utility(package, utilities, salience)  # (R, A, C)
         combo = rng.integers(0, len(package.combos), size=200)
-        alone = strategy.combination_utility(package, utilities, salience, combo)
+        alone = utility.combination_utility(package, utilities, salience, combo)
         np.testing.assert_array_equal(alone, grid[np.arange(200), :, combo])
 
 
@@ -46,7 +46,7 @@ def test_grid_follows_the_product_order_of_the_options(compiled):
     options (row-major), valued as the salience-weighted mean of the option utilities."""
     utilities, salience = _inputs(compiled, 5, 3)
     package = compiled.packages[0]
-    grid = strategy.package_utility(package, utilities, salience)
+    grid = utility.package_utility(package, utilities, salience)
     r, a = 4, 1
     w = salience[r, a, list(package.issues)]
     w = w / w.sum()
@@ -60,10 +60,10 @@ def test_effective_utility_in_place_equals_a_copy(compiled):
     package = compiled.packages[0]
     reservation = np.random.default_rng(5).random((50, compiled.n_actors))
     ratify = np.linspace(0.0, 1.0, 50)
-    u = strategy.package_utility(package, utilities, salience)
-    copied = strategy.effective_utility(package, u, reservation, ratify)
+    u = utility.package_utility(package, utilities, salience)
+    copied = utility.effective_utility(package, u, reservation, ratify)
     assert not np.isinf(u).any()  # the copy left its input alone
-    in_place = strategy.effective_utility(package, u, reservation, ratify, in_place=True)
+    in_place = utility.effective_utility(package, u, reservation, ratify, in_place=True)
     assert in_place is u
     np.testing.assert_array_equal(in_place, copied)
     # Red lines and the no-deal combination are off the table; ratified options are discounted.

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from negosim import load_scenario, load_scenario_text
-from negosim.engine import strategy
+from negosim.models.bargaining import rules
 from negosim.simulation import simulate
 from tests.engine.scenarios import bilateral
 
@@ -72,7 +72,7 @@ def test_two_round_game_matches_backward_induction():
 
 def test_boulware_concedes_later_than_conceder():
     beta = np.array([0.2, 1.0, 5.0])
-    alpha = strategy.concession_alpha(beta, 10)
+    alpha = rules.concession_alpha(beta, 10)
     # Half way through, a Boulware actor has conceded least and a conceder most (Faratin et al.).
     assert alpha[4, 0] < alpha[4, 1] < alpha[4, 2]
     assert np.allclose(alpha[-1], 1.0)

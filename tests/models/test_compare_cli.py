@@ -1,5 +1,5 @@
-"""``negosim compare`` and :func:`negosim.compare.compare`, through a local Typer app (the command
-functions are registered in :mod:`negosim.cli` by its owner)."""
+"""``negosim compare`` and :func:`negosim.simulation.compare.compare`, through a local Typer
+app (the command functions are registered in :mod:`negosim.cli` by its owner)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 from negosim import UsageError, load_scenario, simulate
-from negosim.cli_models import compare_command
-from negosim.compare import compare, comparison_table, run_models, supported_models
+from negosim.cli.models import compare_command
+from negosim.simulation.compare import compare, comparison_table, run_models, supported_models
 from negosim.tables.summary import outcome_probabilities
 
 ROOT = Path(__file__).resolve().parents[2]

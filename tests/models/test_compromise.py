@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from negosim.errors import UsageError
-from negosim.models.spatial import compromise, mean, median, weighted_mean, weighted_median
+from negosim.models.compromise import compromise, mean, median, weighted_mean, weighted_median
 
 # Scholz, Calbert & Smith (2011), Table 1 (from Bueno de Mesquita 1994): capability, position,
 # salience of ten EC members on the date of emission standards for medium-sized cars.
@@ -159,23 +159,3 @@ def test_baselines_agree_with_numpy(positions: np.ndarray) -> None:
     np.testing.assert_allclose(
         weighted_mean(positions, np.ones_like(positions)), expected_mean, rtol=1e-12, atol=1e-9
     )
-
-
-def test_spatial_all_is_honest_and_documented() -> None:
-    import importlib
-
-    import negosim.models.spatial as spatial
-
-    # The package re-exports functions named like their modules: import the modules by path.
-    module_c, module_x, module_e, module_n = (
-        importlib.import_module(f"negosim.models.spatial.{name}")
-        for name in ("compromise", "exchange", "expected_utility", "nash")
-    )
-
-    for module in (spatial, module_c, module_x, module_e, module_n):
-        assert module.__doc__, module.__name__
-        for name in module.__all__:
-            obj = getattr(module, name)
-            assert getattr(obj, "__doc__", None), f"{module.__name__}.{name} has no docstring"
-    exported = {name for m in (module_c, module_x, module_e, module_n) for name in m.__all__}
-    assert set(spatial.__all__) <= exported

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from negosim import UsageError, load_scenario, load_scenario_text, simulate
-from negosim.engine.model import BREAKDOWN, FORECAST
+from negosim.core.status import Status
 from negosim.models.registry import get_model, model_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,10 +99,9 @@ def test_unsupported_issue_kinds_are_refused_before_running(name):
 
 
 def test_compromise_forecast_lies_in_the_convex_hull(seed_scenario):
-    from negosim.engine.params import sample_block
-    from negosim.engine.run import block_seed
+    from negosim.core.sampling import block_seed, sample_block
     from negosim.models.compromise import CompromiseModel
-    from negosim.models.spatial_adapter import stated_positions
+    from negosim.models.spatial import stated_positions
 
     model = CompromiseModel(seed_scenario)
     compiled = model.compile()
@@ -155,7 +154,7 @@ def test_nash_picks_the_weighted_nash_product_maximum():
 def test_blocks_are_fixed_whatever_order_they_run_in(name, seed_scenario):
     """A block's results depend on (seed, block) only: played in reverse order, one at a time,
     they give exactly the frame of one simulate call."""
-    from negosim.engine.run import runs_frame
+    from negosim.core.frames import runs_frame
 
     model = get_model(name)(seed_scenario)
     compiled = model.compile()
@@ -197,7 +196,7 @@ def test_block_result_shapes(name, seed_scenario):
         assert ((0 <= result.combo[k]) & (result.combo[k] < len(package.combos))).all()
     if not model.supports.deadlines:  # a forecast, dated at the end of the talks
         assert (result.end_round == compiled.n_rounds - 1).all()
-        assert set(np.unique(result.status)) <= {FORECAST, BREAKDOWN}
+        assert set(np.unique(result.status)) <= {Status.FORECAST, Status.BREAKDOWN}
 
 
 @pytest.mark.parametrize("name", model_names())
@@ -251,9 +250,8 @@ def test_a_model_without_events_or_deadlines_ignores_them(name, seed_scenario):
 @pytest.mark.parametrize("path", [SEED, QUOTA], ids=["seed", "quota"])
 def test_point_forecasts_lie_in_the_convex_hull_of_positions(name, path):
     """Every point-forecasting model stays between the lowest and highest stated position."""
-    from negosim.engine.params import sample_block
-    from negosim.engine.run import block_seed
-    from negosim.models.spatial_adapter import stated_positions
+    from negosim.core.sampling import block_seed, sample_block
+    from negosim.models.spatial import stated_positions
 
     model = get_model(name)(load_scenario(path))
     compiled = model.compile()
@@ -266,7 +264,7 @@ def test_point_forecasts_lie_in_the_convex_hull_of_positions(name, path):
 
 
 def test_ordinal_forecasts_snap_to_the_nearest_option(seed_scenario):
-    from negosim.models.spatial_adapter import snap_to_options
+    from negosim.models.spatial import snap_to_options
 
     compiled = get_model("compromise")(seed_scenario).compile()
     i = compiled.issue_ids.index("guarantees")

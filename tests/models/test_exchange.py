@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from negosim.errors import UsageError
-from negosim.models.spatial import compromise, exchange
+from negosim.models.compromise import compromise
+from negosim.models.exchange import exchange
 
 # Two actors, two issues.  A (capability 1) stands at 0 on both, B (capability 2) at 100.
 # Saliences: A 0.2 on issue 1 and 0.6 on issue 2; B 0.4 and 0.2.

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negosim.errors import UsageError
-from negosim.models.spatial import (
+from negosim.models.expected_utility import (
     Dyad,
     classify_dyads,
     expected_utilities,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negosim.errors import UsageError
-from negosim.models.spatial import (
+from negosim.models.nash import (
     nash_bargaining,
     nash_split,
     rubinstein_limit_weights,

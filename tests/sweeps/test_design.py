@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from negosim import UsageError, load_scenario
-from negosim.engine.compiled import compile_scenario
-from negosim.engine.params import sample_block
-from negosim.engine.run import block_seed
+from negosim.core.compiled import compile_scenario
+from negosim.core.sampling import block_seed, sample_block
 from negosim.sweeps import Grid, LatinHypercube, as_function, parse_vary
 
 ROOT = Path(__file__).resolve().parents[2]

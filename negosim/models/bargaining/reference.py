@@ -1,20 +1,23 @@
 """The bargaining rules written again the way Mesa's tutorials write models: the speed reference.
 
 One :class:`mesa.Model` per replicate, one :class:`mesa.Agent` per actor and per official, scalar
-Python attributes, plain loops over combinations.  It implements exactly the rules documented in
-:mod:`negosim.engine.strategy` and :mod:`negosim.engine.model` (and the stance rule of
-:mod:`negosim.engine.agents`) without importing their code, and it takes its inputs from the same
-sampled :class:`~negosim.engine.params.BlockParams`: replicate ``r`` of a block is a slice of the
-block's draws.  For a given ``(master_seed, block, n)`` it must therefore agree with
-:func:`negosim.engine.run.run_block` run by run; ``tests/engine/test_reference_equivalence.py``
-checks that, and ``benchmarks/bench_engine.py`` times both.
+Python attributes, plain loops over combinations.  It implements exactly
+the rules documented in :mod:`~negosim.models.bargaining.rules` and
+:mod:`~negosim.models.bargaining.model` (and the stance rule of
+:mod:`~negosim.models.bargaining.agents`) without importing their code, and it takes its inputs
+from the same sampled :class:`~negosim.core.sampling.BlockParams`: replicate ``r`` of a block is a
+slice of the block's draws.  For a given ``(master_seed, block, n)`` it must therefore agree with
+:func:`~negosim.models.bargaining.run.run_block` run by run;
+``tests/models/bargaining/test_reference_equivalence.py`` checks that, and
+``benchmarks/bench_engine.py`` times both.
 
 Floating point follows the engine's order of operations (sums in file order starting from zero,
 ties broken like :func:`numpy.argmax`: the first maximum in combination order) and the same
 tolerance, ``1e-9``.  Python's ``**`` and numpy's vectorised power may differ in the last bit;
 that can only matter for a comparison within a few ulps of the tolerance edge.
 
-Run ``python benchmarks/reference_model.py`` for a small demonstration on the seed scenario.
+Run ``python -m negosim.models.bargaining.reference`` for a small demonstration on the seed
+scenario.
 """
 
 from __future__ import annotations
@@ -27,9 +30,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from negosim.engine.compiled import Compiled, option_index
-from negosim.engine.params import BlockParams, sample_block
-from negosim.engine.run import block_seed
+from negosim.core.compiled import Compiled, option_index
+from negosim.core.sampling import BlockParams, block_seed, sample_block
 from negosim.errors import UsageError
 from negosim.scenario.schema import (
     AuthorityEffect,
@@ -266,8 +268,9 @@ class ReferenceActor(mesa.Agent):
             value, chosen = self.base_value[i], self.base_choice[i]
             for official in self.officials:
                 if official.index == head:
-                    if official.value[i] is not None:
-                        value = official.value[i]
+                    stated = official.value[i]
+                    if stated is not None:
+                        value = stated
                     if official.choice[i] >= 0:
                         chosen = official.choice[i]
             pull, weight = 0.0, 0.0
@@ -654,15 +657,15 @@ def run_reference_block(
     pull_limit: float = 25.0,
     every_round: bool = False,
 ) -> ReferenceResult:
-    """Sample a block exactly as :func:`negosim.engine.run.run_block` does, then play each of its
-    ``n`` replicates as its own Mesa model.
+    """Sample a block exactly as :func:`~negosim.models.bargaining.run.run_block` does, then play
+    each of its ``n`` replicates as its own Mesa model.
 
     Parameters
     ----------
     compiled
         The compiled scenario.
     master_seed, block
-        Where the block's randomness comes from (:func:`negosim.engine.run.block_seed`).
+        Where the block's randomness comes from (:func:`negosim.models.bargaining.run.block_seed`).
     n
         Replicates in the block.
     first_run
@@ -716,7 +719,7 @@ if __name__ == "__main__":  # pragma: no cover - a demonstration
     from pathlib import Path
 
     from negosim import load_scenario
-    from negosim.engine.compiled import compile_scenario
+    from negosim.core.compiled import compile_scenario
 
     root = Path(__file__).resolve().parents[1]
     scenario = load_scenario(root / "scenarios" / "nato_russia_missile_defence_2012.yaml")

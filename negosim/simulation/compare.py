@@ -13,7 +13,7 @@ import pandas as pd
 from negosim.errors import UsageError
 from negosim.models.registry import get_model, model_names
 from negosim.scenario.schema import Scenario
-from negosim.simulation import build_model, simulate
+from negosim.simulation.simulate import build_model, simulate
 from negosim.tables.results import Results
 from negosim.tables.summary import outcome_probabilities
 

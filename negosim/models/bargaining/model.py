@@ -5,7 +5,7 @@ re-form their stances from their officials, and on every open package a proposer
 package it likes best among those every actor's aspiration accepts.  Packages end in agreement,
 breakdown (no package is at least as good as every fallback and no event that can still fire
 could change that), a failed ratification, or the deadline.  The rules are documented in
-:mod:`negosim.engine.strategy` and ``docs/engine.md``.
+:mod:`negosim.models.bargaining.rules` and ``docs/engine.md``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from negosim.engine import strategy
-from negosim.engine.agents import ActorAgent, OfficialAgent
-from negosim.engine.compiled import Compiled, option_index
-from negosim.engine.params import BlockParams
+from negosim.core import utility
+from negosim.core.compiled import Compiled, option_index
+from negosim.core.fallbacks import fallback_plays, package_in_fallback
+from negosim.core.sampling import BlockParams
+from negosim.core.status import END_REASONS, Status
+from negosim.models.bargaining import rules
+from negosim.models.bargaining.agents import ActorAgent, OfficialAgent
 from negosim.scenario.schema import (
     AuthorityEffect,
     CapabilityEffect,
@@ -27,11 +30,7 @@ from negosim.scenario.schema import (
     SalienceEffect,
 )
 
-__all__ = ["END_REASONS", "NegotiationModel"]
-
-OPEN, AGREED, BREAKDOWN, RATIFICATION_FAILED, DEADLINE, FORECAST = range(6)
-END_REASONS = ("open", "agreement", "breakdown", "ratification_failed", "deadline", "forecast")
-SETTLED = (AGREED, FORECAST)  # a forecasting model's predicted outcome counts as settled
+__all__ = ["NegotiationModel"]
 
 
 class NegotiationModel(mesa.Model):
@@ -87,7 +86,7 @@ class NegotiationModel(mesa.Model):
         for official in self.officials:
             self.actors[official.actor_index].officials.append(official)
         self.beta = np.array([actor.beta for actor in self.actors])
-        self.alpha = strategy.concession_alpha(self.beta, c.n_rounds)
+        self.alpha = rules.concession_alpha(self.beta, c.n_rounds)
         self.patience = np.ascontiguousarray(params.patience.T)  # (A, R), as the floors read it
         K = len(c.packages)
         self.status = np.zeros((K, R), dtype=np.int8)
@@ -230,7 +229,7 @@ class NegotiationModel(mesa.Model):
         for i, issue_id in enumerate(c.issue_ids):
             nominal = c.scenario.issues[issue_id].kind == "nominal"
             self.option_u.append(
-                strategy.option_utility(
+                utility.option_utility(
                     c.option_values[i],
                     ideal[:, :, i],
                     choice[:, :, i] if nominal else None,
@@ -241,11 +240,11 @@ class NegotiationModel(mesa.Model):
         self.u_eff, self.floors = [], []
         self.table, self.u_table, self.best, self.zone, self.share = [], [], [], [], []
         for k, package in enumerate(c.packages):
-            u = strategy.package_utility(package, self.option_u, self.salience)
+            u = utility.package_utility(package, self.option_u, self.salience)
             # A stated fallback value replaces the computed one on the packages it acts on.
             value = np.where(self._fallback_acts[k][None, :], p.fallback_value, np.nan)
             res = np.where(np.isnan(value), u[:, :, package.no_deal], value)
-            u_eff = strategy.effective_utility(
+            u_eff = utility.effective_utility(
                 package, u, res, self.ratify_probability, in_place=True
             )
             # Rounds and floors look only at the combinations that some replicate of the block
@@ -255,7 +254,7 @@ class NegotiationModel(mesa.Model):
             res = np.ascontiguousarray(res.T)  # actor-major (A, R) from here on
             on_table = package.on_table
             rows = np.take(u_eff, on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
-            in_zone = strategy.acceptable_to_all(rows.transpose(2, 0, 1), res)  # (J, R)
+            in_zone = rules.acceptable_to_all(rows.transpose(2, 0, 1), res)  # (J, R)
             keep = np.flatnonzero(in_zone.any(axis=1))
             self.table.append(on_table[keep])  # the combinations in play
             u_table = np.ascontiguousarray(rows[keep].transpose(2, 0, 1))  # (A, J, R)
@@ -265,7 +264,7 @@ class NegotiationModel(mesa.Model):
             self.zone.append(in_zone.any(axis=0))
             self.share.append(self._clout_share(k))
             recognition = self._recognition(t, k)
-            self.floors.append(strategy.strategic_floors(u_table, res, self.patience, recognition))
+            self.floors.append(rules.strategic_floors(u_table, res, self.patience, recognition))
         self._cumulative_share = [np.cumsum(share, axis=0) for share in self.share]
         self.floor_start = t
 
@@ -289,29 +288,29 @@ class NegotiationModel(mesa.Model):
         fired = self._fire_events(t)
         if self._heads_changed(t) or fired or t == 0:
             self._evaluate(t)
-        talking = (self.status == OPEN).any(axis=0)  # (R,) some package still open
+        talking = (self.status == Status.OPEN).any(axis=0)  # (R,) some package still open
         for k, package in enumerate(c.packages):
-            open_ = self.status[k] == OPEN
+            open_ = self.status[k] == Status.OPEN
             if not open_.any():
                 continue
             proposer = self._proposer(t, k)
             floor = self.floors[k][t - self.floor_start]
-            level = strategy.aspiration(self.best[k], floor, self.alpha[t])
+            level = rules.aspiration(self.best[k], floor, self.alpha[t])
             if self.aspirations is not None:  # recorded while the package is open
                 self.aspirations[t, k] = np.where(open_[:, None], level.T, np.nan)
-            agreed, offer = strategy.play_round(self.u_table[k], self.table[k], level, proposer)
+            agreed, offer = rules.play_round(self.u_table[k], self.table[k], level, proposer)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
             done = agreed & ~failed
             self.status[k] = np.where(
-                done, AGREED, np.where(failed, RATIFICATION_FAILED, self.status[k])
+                done, Status.AGREED, np.where(failed, Status.RATIFICATION_FAILED, self.status[k])
             )
             self.combo[k] = np.where(done, offer, self.combo[k])
             self.end_round[k] = np.where(agreed, t, self.end_round[k])
-            still = self.status[k] == OPEN
+            still = self.status[k] == Status.OPEN
             if not self._pending[t]:
                 broke = still & ~self.zone[k]
-                self.status[k] = np.where(broke, BREAKDOWN, self.status[k])
+                self.status[k] = np.where(broke, Status.BREAKDOWN, self.status[k])
                 self.end_round[k] = np.where(broke, t, self.end_round[k])
             if self.explain:
                 x = self.explain_at
@@ -319,13 +318,13 @@ class NegotiationModel(mesa.Model):
         if self.ideals is not None:  # recorded while the run's talks go on
             self.ideals[t] = np.where(talking[:, None, None], self.ideal, np.nan)
         self.round_index += 1
-        if self.round_index >= c.n_rounds or not (self.status == OPEN).any():
+        if self.round_index >= c.n_rounds or not (self.status == Status.OPEN).any():
             self._finish()
 
     def settled_utility(self, k: int) -> np.ndarray:
         """``(R, A)`` each actor's utility of package ``k``'s final combination (its no-deal
         combination where nothing was settled), as last valued."""
-        return strategy.combination_utility(
+        return utility.combination_utility(
             self.compiled.packages[k], self.option_u, self.salience, self.combo[k]
         )
 
@@ -348,8 +347,8 @@ class NegotiationModel(mesa.Model):
 
     def _finish(self) -> None:
         last = max(0, self.round_index - 1)
-        timed_out = self.status == OPEN
-        self.status[timed_out] = DEADLINE
+        timed_out = self.status == Status.OPEN
+        self.status[timed_out] = Status.DEADLINE
         self.end_round[timed_out] = last
         self.running = False
         if self.explain:
@@ -384,7 +383,7 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(names):
             if a == proposer:
                 continue
-            verdict = "accepts" if u[a] >= level[a] - strategy.TOLERANCE else "rejects"
+            verdict = "accepts" if u[a] >= level[a] - rules.TOLERANCE else "rejects"
             sign = ">=" if verdict == "accepts" else "<"
             shown = "red line crossed" if not np.isfinite(u[a]) else f"utility {u[a]:.2f}"
             self.narrative.append(f"    {name} {verdict}: {shown} {sign} aspiration {level[a]:.2f}")
@@ -407,19 +406,3 @@ class NegotiationModel(mesa.Model):
             spec = c.scenario.actors[actor_id]
             if fallback_plays(c, self.status, a)[self.explain_at]:
                 self.narrative.append(f"  fallback of {spec.name}: {spec.fallback.description}")
-
-
-def package_in_fallback(c: Compiled, package: int, actor: int) -> bool:
-    """True when the actor's fallback acts on the package (or names no issue at all)."""
-    outcomes = c.scenario.actors[c.actor_ids[actor]].fallback.outcomes
-    return not outcomes or any(c.issue_ids[i] in outcomes for i in c.packages[package].issues)
-
-
-def fallback_plays(c: Compiled, status: np.ndarray, actor: int) -> np.ndarray:
-    """``(R,)`` True where the actor's fallback plays out: a package holding an issue its fallback
-    acts on ended without agreement (any package, if its fallback names no issue)."""
-    relevant = [k for k in range(len(c.packages)) if package_in_fallback(c, k, actor)]
-    if not relevant:
-        return np.zeros(status.shape[1], dtype=bool)
-    unsettled: np.ndarray = ~np.isin(status[relevant], SETTLED)
-    return np.any(unsettled, axis=0)

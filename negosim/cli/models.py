@@ -1,6 +1,6 @@
 """The ``negosim compare`` and ``negosim backtest`` commands: decision models side by side.
 
-Thin edges over :func:`negosim.compare.run_models` and
+Thin edges over :func:`negosim.simulation.compare.run_models` and
 :func:`negosim.validation.backtest.run_backtest`.  :mod:`negosim.cli` registers the two command
 functions; heavy imports wait until a command runs, so ``negosim --help`` stays quick.  A mistake
 the user can make raises :class:`~negosim.errors.UsageError`, which the CLI prints with exit 2.
@@ -53,10 +53,10 @@ def compare_command(
     ] = None,
 ) -> None:
     """Run several decision models on one scenario and show their outcomes side by side."""
-    from negosim.cli_report import print_comparison
-    from negosim.compare import comparison_table, run_models, supported_models
+    from negosim.cli.report import print_comparison
     from negosim.models.registry import get_model
     from negosim.scenario import load_scenario
+    from negosim.simulation.compare import comparison_table, run_models, supported_models
 
     scenario = load_scenario(file)
     names = _split_names(models, "--models")

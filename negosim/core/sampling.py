@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from negosim.engine.compiled import Compiled
+from negosim.core.compiled import Compiled
 from negosim.scenario.distributions import sample
 from negosim.scenario.schema import (
     AuthorityEffect,
@@ -26,6 +26,11 @@ from negosim.scenario.schema import (
 )
 
 __all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block", "slice_params", "stack_params"]
+
+
+def block_seed(master_seed: int, block: int) -> np.random.SeedSequence:
+    """The seed sequence of one block: a function of the master seed and the block index only."""
+    return np.random.SeedSequence(master_seed, spawn_key=(block,))
 
 
 class Sites:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from negosim.engine.compiled import Compiled, compile_scenario
-from negosim.engine.run import BlockResult, run_block, run_blocks
+from negosim.core.compiled import Compiled, compile_scenario
+from negosim.core.frames import BlockResult
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel, Supports
+from negosim.models.registry import register
 from negosim.scenario.schema import Scenario
 
 __all__ = ["BargainingModel"]
 
 
+@register
 class BargainingModel(DecisionModel):
     """Agent-based, deadline-driven bargaining on Mesa (see :mod:`negosim.engine`)."""
 
@@ -66,6 +68,8 @@ class BargainingModel(DecisionModel):
         explain: bool = False,
         explain_at: int = 0,
     ) -> BlockResult:
+        from negosim.models.bargaining.run import run_block  # imports Mesa
+
         return run_block(
             compiled,
             master_seed=master_seed,
@@ -87,6 +91,8 @@ class BargainingModel(DecisionModel):
         blocks: Sequence[tuple[int, int, int]],
         record: bool = False,
     ) -> list[BlockResult]:
+        from negosim.models.bargaining.run import run_blocks  # imports Mesa
+
         return run_blocks(
             compiled,
             master_seed=master_seed,

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from negosim.engine.model import NegotiationModel
+    from negosim.models.bargaining.model import NegotiationModel
 
 __all__ = ["ActorAgent", "OfficialAgent"]
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from negosim.cli_models import backtest_command, compare_command
+from negosim.cli.models import backtest_command, compare_command
 from negosim.errors import NegosimError, ScenarioError, UsageError
 from negosim.scenario import Scenario, load_scenario
 
@@ -113,7 +113,7 @@ def run(
     plot: Annotated[bool, typer.Option("--plot", help="Write every figure into --out.")] = False,
 ) -> None:
     """Run a scenario: outcome probabilities by the deadline, agreement timing, fallbacks."""
-    from negosim.cli_report import print_run_summary, progress_bar
+    from negosim.cli.report import print_run_summary, progress_bar
     from negosim.simulation import explain_run as explain_story
     from negosim.simulation import simulate
 
@@ -160,7 +160,7 @@ def sweep(
     model: Annotated[str | None, typer.Option(help="Decision model.")] = None,
 ) -> None:
     """Sweep parameters: runs at every design point, streamed to OUT/runs/part-*.parquet."""
-    from negosim.cli_report import print_sweep_summary, sweep_progress
+    from negosim.cli.report import print_sweep_summary, sweep_progress
     from negosim.sweeps import Grid, LatinHypercube, SweepError, parse_vary
     from negosim.sweeps import sweep as run_sweep
 
@@ -254,7 +254,3 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("interrupted", err=True)
         return 130
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

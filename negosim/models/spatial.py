@@ -6,14 +6,14 @@ How a scenario maps to the pure models of :mod:`negosim.models.spatial`:
   values on 0-100 (an option's ``value``); an actor with no stance on an issue is absent from it
   (NaN position, no weight);
 - **saliences** (0-1) and **capabilities** are sampled per replicate from the scenario's declared
-  uncertainty by :func:`~negosim.engine.params.sample_block`, from the same per-site streams as the
+  uncertainty by :func:`~negosim.core.sampling.sample_block`, from the same per-site streams as the
   bargaining engine, so results are paired across models;
 - the model forecasts a value per issue for every replicate in one vectorised call; the forecast
   **snaps to the nearest option** (the lower one on a tie; for a continuous issue, the nearest
   point of the compiled grid);
 - each actor's **utility** of the forecast comes from the engine's utility functions
-  (:func:`~negosim.engine.strategy.option_utility`,
-  :func:`~negosim.engine.strategy.package_utility`) with its stated stance as ideal point, so
+  (:func:`~negosim.core.utility.option_utility`,
+  :func:`~negosim.core.utility.package_utility`) with its stated stance as ideal point, so
   utilities compare across models.
 
 Forecasting models ignore the calendar (rounds, events, deadlines) and red lines: every replicate
@@ -27,11 +27,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from negosim.engine import strategy
-from negosim.engine.compiled import Compiled, compile_scenario
-from negosim.engine.model import FORECAST, fallback_plays
-from negosim.engine.params import BlockParams, sample_block
-from negosim.engine.run import BlockResult, block_seed
+from negosim.core import utility
+from negosim.core.compiled import Compiled, compile_scenario
+from negosim.core.fallbacks import fallback_plays
+from negosim.core.frames import BlockResult
+from negosim.core.sampling import BlockParams, block_seed, sample_block
+from negosim.core.status import Status
 from negosim.models.base import DecisionModel, Supports
 
 __all__ = [
@@ -176,7 +177,7 @@ class SpatialModel(DecisionModel):
                 values = compiled.option_values[i]
                 choice = np.argmin(np.abs(values[None, None, :] - ideal[:, :, i, None]), axis=2)
             option_u.append(
-                strategy.option_utility(
+                utility.option_utility(
                     compiled.option_values[i],
                     # No stance: no salience either, so the ideal point carries no weight.
                     np.nan_to_num(ideal[:, :, i], nan=50.0),
@@ -185,7 +186,7 @@ class SpatialModel(DecisionModel):
                     params.risk,
                 )
             )
-        return [strategy.package_utility(p, option_u, params.salience) for p in compiled.packages]
+        return [utility.package_utility(p, option_u, params.salience) for p in compiled.packages]
 
     def choose(self, compiled: Compiled, params: BlockParams) -> tuple[np.ndarray, np.ndarray]:
         """The forecast combination of every package and its status.
@@ -193,12 +194,12 @@ class SpatialModel(DecisionModel):
         Returns
         -------
         tuple of numpy.ndarray
-            ``combo`` ``(K, R)`` and ``status`` ``(K, R)`` (always ``FORECAST`` here).
+            ``combo`` ``(K, R)`` and ``status`` ``(K, R)`` (always ``Status.FORECAST`` here).
         """
         positions = np.broadcast_to(stated_positions(compiled), params.salience.shape)
         values = self.forecast(positions, params.salience, params.capability)
         combos = combo_index(compiled, snap_to_options(compiled, values))
-        return combos, np.full(combos.shape, FORECAST, dtype=np.int8)
+        return combos, np.full(combos.shape, Status.FORECAST, dtype=np.int8)
 
     def run_block(
         self,

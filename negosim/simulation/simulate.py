@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from negosim.engine.run import model_rows, runs_frame, trajectories_frame
+from negosim.core.frames import runs_frame, trajectories_frame
 from negosim.errors import UsageError
+from negosim.models.bargaining.run import model_rows
 from negosim.models.base import DecisionModel
 from negosim.models.registry import get_model
 from negosim.scenario.schema import Scenario
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_RUNS",
     "batches",
     "build_model",
+    "check_counts",
     "explain_run",
     "manifest",
     "simulate",
@@ -42,7 +44,8 @@ def build_model(scenario: Scenario, model: str | None = None, **parameters: Any)
     return result
 
 
-def _check_counts(runs: int, seed: int, block_size: int) -> None:
+def check_counts(runs: int, seed: int, block_size: int) -> None:
+    """Raise :class:`UsageError` unless runs, seed and block size are whole numbers in range."""
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise UsageError(f"runs must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
@@ -146,7 +149,7 @@ def simulate(
     """
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
-    _check_counts(runs, seed, block_size)
+    check_counts(runs, seed, block_size)
     decision_model = build_model(scenario, model, **(parameters or {}))
     compiled = decision_model.compile()
     frames, trajectory_frames = [], []
@@ -183,7 +186,7 @@ def explain_run(
     in :func:`simulate` with the same arguments (its whole block is replayed)."""
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
-    _check_counts(runs, seed, block_size)
+    check_counts(runs, seed, block_size)
     if isinstance(run, bool) or not isinstance(run, int) or not 0 <= run < runs:
         raise UsageError(f"run must be a run id from 0 to {runs - 1} (got {run!r})")
     decision_model = build_model(scenario, model)

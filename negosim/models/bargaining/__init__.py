@@ -1,0 +1,16 @@
+"""The deadline-driven multilateral bargaining engine, a Mesa model over blocks of replicates.
+
+- :mod:`~negosim.models.bargaining.adapter`: the registered :class:`BargainingModel`.
+- :mod:`~negosim.models.bargaining.model`: the Mesa model that plays the rounds.
+- :mod:`~negosim.models.bargaining.agents`: the actors and officials as Mesa agents.
+- :mod:`~negosim.models.bargaining.rules`: the rules as pure array functions.
+- :mod:`~negosim.models.bargaining.run`: playing blocks of replicates.
+- :mod:`~negosim.models.bargaining.reference`: the same rules written plainly, one replicate at a
+  time, against which the fast engine is tested run by run.
+
+Importing this package does not import Mesa; playing a block does.
+"""
+
+from negosim.models.bargaining.adapter import BargainingModel
+
+__all__ = ["BargainingModel"]
