@@ -15,7 +15,7 @@ pinned to one CPU with ``sched_setaffinity``, like ``taskset -c 0``):
     ``run_reference_block``, which also samples the inputs and returns arrays.  It is timed
     re-valuing packages and re-solving floors only when a stance changed, as the engine does,
     and in every round, as a tutorial model's ``step`` would.  All give identical runs
-    (``tests/engine/test_reference_equivalence.py``);
+    (``tests/models/bargaining/test_reference_equivalence.py``);
 (d) per-run speed ratios.  Like for like is (c) against (b): the same work on both sides.  The
     ratio of (c) to (a) also charges the engine for building the tidy table, which the
     reference does not build.  Target (issue 3): at least 100.

@@ -62,12 +62,13 @@ class EffectDraw:
 
 @dataclass
 class BlockParams:
-    """Sampled inputs of a block of ``n`` replicates (arrays lead with the replicate axis)."""
+    """Sampled inputs of a block of ``n`` replicates (arrays lead with the replicate axis, the
+    layout every model shares; ``docs/engine.md`` has the table of axes)."""
 
     n: int
     capability: np.ndarray  # (R, A)
     salience: np.ndarray  # (R, A, I)
-    explicit_utility: list[np.ndarray]  # per issue (R, A, K): NaN where not given
+    explicit_utility: list[np.ndarray]  # per issue (R, A, N options): NaN where not given
     patience: np.ndarray  # (R, A)
     risk: np.ndarray  # (R, A)
     fallback_value: np.ndarray  # (R, A): NaN when computed from no-deal outcomes
@@ -202,7 +203,7 @@ def stack_params(parts: Sequence[BlockParams]) -> BlockParams:
 
     The rules treat every replicate on its own (a replicate's run never reads another's row), so
     playing stacked blocks in one model gives each block exactly what it gets alone, at less
-    cost per run.  ``tests/engine/test_batches.py`` checks this bit for bit.
+    cost per run.  ``tests/models/bargaining/test_batches.py`` checks this bit for bit.
     """
     if len(parts) == 1:
         return parts[0]

@@ -34,24 +34,24 @@ def option_utility(
     explicit: np.ndarray,
     risk: np.ndarray,
 ) -> np.ndarray:
-    """Utility of each option of one issue, shape ``(R, A, K)``.
+    """Utility of each option of one issue, shape ``(R, A, N)`` (``N`` options).
 
     Parameters
     ----------
     values
-        ``(K,)`` option values on 0-100.
+        ``(N,)`` option values on 0-100.
     ideal
         ``(R, A)`` ideal points on 0-100 (ignored for unordered issues).
     choice
         ``(R, A)`` preferred option index for unordered issues, else None.
     explicit
-        ``(R, A, K)`` utilities given by the scenario, NaN where not given.
+        ``(R, A, N)`` utilities given by the scenario, NaN where not given.
     risk
         ``(R, A)`` risk attitudes in [-1, 1].
     """
-    # Computed option-major, (K, R, A), so that every operation runs over long inner loops
-    # (an (R, A, K) layout with K = 2 or 3 options makes NumPy loop over tiny rows); returned as
-    # an (R, A, K) view of that memory.
+    # Computed option-major, (N, R, A), so that every operation runs over long inner loops
+    # (an (R, A, N) layout with N = 2 or 3 options makes NumPy loop over tiny rows); returned as
+    # an (R, A, N) view of that memory.
     if choice is None:
         base = 1.0 - np.abs(values[:, None, None] - ideal[None, :, :]) / 100.0
     else:

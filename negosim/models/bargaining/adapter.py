@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled, compile_scenario
-from negosim.core.frames import BlockResult
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel, Supports
 from negosim.models.registry import register
@@ -22,7 +22,7 @@ __all__ = ["BargainingModel"]
 
 @register
 class BargainingModel(DecisionModel):
-    """Agent-based, deadline-driven bargaining on Mesa (see :mod:`negosim.engine`)."""
+    """Agent-based, deadline-driven bargaining on Mesa (see :mod:`negosim.models.bargaining`)."""
 
     name: ClassVar[str] = "bargaining"
     reference: ClassVar[str] = (

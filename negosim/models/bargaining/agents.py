@@ -1,43 +1,81 @@
-"""Mesa agents: actors at the table and the officials who speak for them.
+"""Mesa agents: the actors at the table and the officials who speak for them.
 
-One agent stands for one actor (or official) across a whole block of replicates: its state is
-arrays with the replicate axis first, so Mesa's per-step cost is paid once per round, not once per
-replicate.
+One agent stands for one actor (or official) across a whole block of replicates, so Mesa's cost
+is paid once per round, not once per replicate.  Each agent owns its state, every array with the
+replicates on the last axis (the table of axes in ``docs/engine.md``), and its behaviour:
+
+- :meth:`ActorAgent.apply_effect` updates the actor when an event's effect reaches it;
+- :meth:`ActorAgent.stance` re-forms its ideal points from its officials;
+- :meth:`ActorAgent.value_package` takes in its row of a valuation (its utilities of every
+  combination, of those on the table, its reservation value and its strategic floors);
+- :meth:`ActorAgent.aspiration` is its concession, :meth:`ActorAgent.accepts` its answer to every
+  combination on the table, :meth:`ActorAgent.propose` its choice among those everyone accepts.
+
+The model (:mod:`negosim.models.bargaining.model`) orchestrates and runs the vectorised kernels
+over the agents' stacked answers; it never writes an agent's arrays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any
 
 import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from negosim.models.bargaining.model import NegotiationModel
+import negosim.models.bargaining.rules as rules
+from negosim.core.compiled import Compiled, option_index
+from negosim.core.fallbacks import package_in_fallback
+from negosim.core.sampling import BlockParams
+from negosim.scenario.schema import (
+    AuthorityEffect,
+    CapabilityEffect,
+    PositionEffect,
+    SalienceEffect,
+)
 
-__all__ = ["ActorAgent", "OfficialAgent"]
+__all__ = ["ActorAgent", "OfficialAgent", "position_of"]
+
+
+def position_of(compiled: Compiled, issue: int, position: Any) -> tuple[float, int]:
+    """``(value, choice)`` of a stated position: choice is -1 except on unordered issues."""
+    spec = compiled.scenario.issues[compiled.issue_ids[issue]]
+    k = option_index(spec, compiled.option_ids[issue], compiled.option_values[issue], position)
+    value = float(compiled.option_values[issue][k])
+    return value, (k if spec.kind == "nominal" else -1)
 
 
 class OfficialAgent(mesa.Agent):
-    """A person who speaks or decides for an actor: positions per issue and an influence weight."""
+    """A person who speaks or decides for an actor: positions per issue and an influence weight.
 
-    def __init__(self, model: NegotiationModel, index: int):
+    Parameters
+    ----------
+    model
+        The Mesa model the agent belongs to.
+    compiled
+        The compiled scenario.
+    params
+        The block's sampled inputs; the agent keeps its own column of them.
+    index
+        Index of the official in the scenario's ``officials``.
+    """
+
+    def __init__(self, model: mesa.Model, compiled: Compiled, params: BlockParams, index: int):
         super().__init__(model)
-        c = model.compiled
+        c = compiled
         self.index = index
         self.official_id = c.official_ids[index]
         spec = c.scenario.officials[self.official_id]
         self.actor_index = int(c.official_actor[index])
-        self.influence = model.params.influence[:, index]  # (R,)
+        self.influence = params.influence[:, index].copy()  # (R,)
         n_issues = len(c.issue_ids)
         # Ideal value on 0-100 (NaN: no stated position) and option index for unordered issues.
-        self.value = np.full(n_issues, np.nan)
-        self.choice = np.full(n_issues, -1, dtype=np.int64)
+        self.value = np.full(n_issues, np.nan)  # (I,)
+        self.choice = np.full(n_issues, -1, dtype=np.int64)  # (I,)
         for i, issue_id in enumerate(c.issue_ids):
             stance = spec.stances.get(issue_id)
             if stance is not None:
-                self.value[i], self.choice[i] = model.position_of(i, stance.position)
+                self.value[i], self.choice[i] = position_of(c, i, stance.position)
         self.authority = spec.authority
         # A hypothetical official (an unnamed election winner) has no say until in office.
         self.hypothetical = spec.hypothetical
@@ -48,29 +86,110 @@ class OfficialAgent(mesa.Agent):
 
 
 class ActorAgent(mesa.Agent):
-    """A state or organisation: its stance comes from its officials under its internal rule."""
+    """A state or organisation at the table, across a block of ``R`` replicates.
 
-    def __init__(self, model: NegotiationModel, index: int):
+    Its stance comes from its officials under its internal rule; its valuation of each package
+    comes from the model's shared utility kernels (:meth:`value_package`); in each round it
+    concedes, answers and proposes on its own arrays.
+
+    Parameters
+    ----------
+    model
+        The Mesa model the agent belongs to (its officials must already be in it).
+    compiled
+        The compiled scenario.
+    params
+        The block's sampled inputs; the agent keeps its own column of them.
+    index
+        Index of the actor in the scenario's ``actors``.
+    alpha
+        ``(T,)`` the actor's concession schedule, its column of
+        :func:`~negosim.models.bargaining.rules.concession_alpha` over every actor (one
+        vectorised power, so that every actor's schedule is computed alike).
+    pull_limit
+        How far (points on 0-100) officials other than the head can pull the ideal point.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        compiled: Compiled,
+        params: BlockParams,
+        index: int,
+        *,
+        alpha: np.ndarray,
+        pull_limit: float,
+    ):
         super().__init__(model)
-        c = model.compiled
+        c = compiled
+        self.compiled = compiled
         self.index = index
         self.actor_id = c.actor_ids[index]
         self.spec = c.scenario.actors[self.actor_id]
+        self.pull_limit = pull_limit
         n_issues = len(c.issue_ids)
-        self.value = np.full(n_issues, np.nan)
-        self.choice = np.full(n_issues, -1, dtype=np.int64)
+        R = params.n
+        self.value = np.full(n_issues, np.nan)  # (I,) stated ideal points
+        self.choice = np.full(n_issues, -1, dtype=np.int64)  # (I,) stated options (unordered)
         for i, issue_id in enumerate(c.issue_ids):
             stance = self.spec.stances.get(issue_id)
             if stance is not None:
-                self.value[i], self.choice[i] = model.position_of(i, stance.position)
-        self.officials: list[OfficialAgent] = []
-        R = model.params.n
-        # Replicate-level state changed by events.
-        self.head = np.full(R, -1, dtype=np.int64)  # official index set by an authority effect
-        # Issue-major, (I, R), as :meth:`stance` works (long inner loops over replicates).
-        self.override_value = np.full((n_issues, R), np.nan)
-        self.override_choice = np.full((n_issues, R), -1, dtype=np.int64)
+                self.value[i], self.choice[i] = position_of(c, i, stance.position)
+        self.officials: list[OfficialAgent] = [
+            official
+            for official in model.agents_by_type.get(OfficialAgent, ())
+            if official.actor_index == index
+        ]
+        # Sampled inputs, the actor's own column of the block's draws.
+        self.capability = params.capability[:, index].copy()  # (R,)
+        self.salience = np.ascontiguousarray(params.salience[:, index, :].T)  # (I, R)
+        self.patience = params.patience[:, index].copy()  # (R,)
+        self.risk = params.risk[:, index].copy()  # (R,)
+        self.fallback_value = params.fallback_value[:, index].copy()  # (R,) NaN: computed
         self.beta = self.spec.behaviour.concession_exponent
+        self.alpha = alpha  # (T,)
+        # Which packages the actor's fallback acts on (its stated value replaces the no-deal one).
+        self.fallback_acts = [package_in_fallback(c, k, index) for k in range(len(c.packages))]
+        # State changed by events.
+        self.head = np.full(R, -1, dtype=np.int64)  # (R,) official installed by an authority effect
+        self.override_value = np.full((n_issues, R), np.nan)  # (I, R) position effects
+        self.override_choice = np.full((n_issues, R), -1, dtype=np.int64)  # (I, R)
+        self._head_seen: np.ndarray | None = None
+        self.ideal = np.full((n_issues, R), np.nan)  # (I, R) as last formed by stance()
+        # The actor's row of the current valuation, per package (see value_package).
+        self.utility: list[np.ndarray] = []  # (C, R) effective utility of every combination
+        self.table: list[np.ndarray] = []  # (J,) the combinations in play
+        self.table_utility: list[np.ndarray] = []  # (J, R) its utility of them
+        self.reservation: list[np.ndarray] = []  # (R,)
+        self.best: list[np.ndarray] = []  # (R,) its best attainable utility
+        self.floors: list[np.ndarray] = []  # (T - t0, R) strategic floors from round t0
+        self.floor_start = 0
+
+    # -- update ------------------------------------------------------------------------------
+
+    def apply_effect(self, effect: Any, values: np.ndarray | None, mask: np.ndarray) -> None:
+        """Apply one event effect aimed at this actor, in the replicates where ``mask`` holds.
+
+        ``values`` is the effect's ``(R,)`` sampled number (a salience set or added, a
+        capability factor), None for authority and position effects.
+        """
+        c = self.compiled
+        if isinstance(effect, AuthorityEffect):
+            self.head[mask] = c.official_ids.index(effect.official)
+        elif isinstance(effect, SalienceEffect):
+            assert values is not None
+            i = c.issue_ids.index(effect.issue)
+            current = self.salience[i]
+            new = values if effect.set is not None else current + values
+            self.salience[i] = np.where(mask, np.clip(new, 0.0, 1.0), current)
+        elif isinstance(effect, CapabilityEffect):
+            assert values is not None
+            self.capability = np.where(mask, self.capability * values, self.capability)
+        elif isinstance(effect, PositionEffect):
+            i = c.issue_ids.index(effect.issue)
+            value, choice = position_of(c, i, effect.to)
+            self.override_value[i, mask] = value
+            self.override_choice[i, mask] = choice
 
     def current_head(self, day: dt.date) -> np.ndarray:
         """``(R,)`` index of the official with authority on ``day`` (-1: none)."""
@@ -80,8 +199,15 @@ class ActorAgent(mesa.Agent):
                 static = official.index
         return np.where(self.head >= 0, self.head, static)
 
-    def stance(self, day: dt.date, pull_limit: float) -> tuple[np.ndarray, np.ndarray]:
-        """``(ideal, choice)`` of shape ``(R, I)`` on ``day``.
+    def head_changed(self, day: dt.date) -> bool:
+        """True when the head on ``day`` differs from the one last asked about (or on first ask)."""
+        head = self.current_head(day)
+        changed = self._head_seen is None or not np.array_equal(head, self._head_seen)
+        self._head_seen = head
+        return changed
+
+    def stance(self, day: dt.date) -> tuple[np.ndarray, np.ndarray]:
+        """``(ideal, choice)``, both ``(I, R)``, on ``day``; the ideal is kept as :attr:`ideal`.
 
         Under ``head_decides`` the head's stated position replaces the actor's own; under
         ``consensus`` no single official decides.  Every other (non-hypothetical) official with a
@@ -89,9 +215,7 @@ class ActorAgent(mesa.Agent):
         ``sum(w * (v - base)) / (1 + sum(w))``, at most
         ``pull_limit`` points; a position effect overrides everything.
         """
-        # Worked issue-major, (I, R), so that NumPy loops over replicates, not over a handful
-        # of issues; returned as (R, I) views.
-        R = self.model.params.n
+        R = self.head.shape[0]
         ideal = np.repeat(self.value[:, None], R, axis=1)
         choice = np.repeat(self.choice[:, None], R, axis=1)
         head = self.current_head(day) if self.spec.rule == "head_decides" else np.full(R, -1)
@@ -115,7 +239,111 @@ class ActorAgent(mesa.Agent):
             )
             pull += w * np.where(stated[:, None], official.value[:, None] - ideal, 0.0)
             weight += w
-        ideal = ideal + np.clip(pull / (1.0 + weight), -pull_limit, pull_limit)
+        ideal = ideal + np.clip(pull / (1.0 + weight), -self.pull_limit, self.pull_limit)
         ideal = np.where(np.isnan(self.override_value), ideal, self.override_value)
         choice = np.where(self.override_choice >= 0, self.override_choice, choice)
-        return ideal.T, choice.T
+        self.ideal = ideal
+        return ideal, choice
+
+    # -- valuation ---------------------------------------------------------------------------
+
+    def reservation_value(self, package: int, no_deal: np.ndarray) -> np.ndarray:
+        """``(R,)`` what the actor keeps without a deal on a package: its stated fallback value
+        where the fallback acts on the package, else ``no_deal``, its utility of the package's
+        no-deal combination."""
+        if not self.fallback_acts[package]:
+            return no_deal
+        value = self.fallback_value
+        chosen: np.ndarray = np.where(np.isnan(value), no_deal, value)
+        return chosen
+
+    def value_package(
+        self,
+        package: int,
+        *,
+        utility: np.ndarray,
+        table: np.ndarray,
+        table_utility: np.ndarray,
+        reservation: np.ndarray,
+        best: np.ndarray,
+        floors: np.ndarray,
+        start: int,
+    ) -> None:
+        """Take in the actor's row of a valuation of package ``package``, made in round ``start``.
+
+        Parameters
+        ----------
+        package
+            Index of the package (packages are valued in order, from 0, at every valuation).
+        utility
+            ``(C, R)`` effective utility of every combination (``-inf`` outside its red lines
+            and for the no-deal combination).
+        table
+            ``(J,)`` the combinations in play (inside every red line, valued at least at every
+            fallback in some replicate).
+        table_utility
+            ``(J, R)`` its effective utility of them.
+        reservation
+            ``(R,)`` its reservation value (see :meth:`reservation_value`).
+        best
+            ``(R,)`` its best attainable utility, the maximum of ``utility`` over combinations
+            (``-inf`` where every combination crosses its red lines).
+        floors
+            ``(T - start, R)`` its strategic floors from round ``start`` on.
+        start
+            The round of the valuation.
+        """
+        if package == 0:
+            self.utility, self.table, self.table_utility = [], [], []
+            self.reservation, self.best, self.floors = [], [], []
+        self.utility.append(utility)
+        self.table.append(table)
+        self.table_utility.append(table_utility)
+        self.reservation.append(reservation)
+        self.best.append(best)
+        self.floors.append(floors)
+        self.floor_start = start
+
+    def forget_valuation(self) -> None:
+        """Drop the valuation grids (a finished model keeps only its outcomes)."""
+        self.utility, self.table, self.table_utility = [], [], []
+        self.reservation, self.best, self.floors = [], [], []
+
+    # -- one round ---------------------------------------------------------------------------
+
+    def aspiration(self, package: int, t: int) -> np.ndarray:
+        """``(R,)`` the utility the actor asks for on a package in round ``t``: from its best
+        attainable package down to its strategic floor, at the pace of its concession schedule
+        (:func:`~negosim.models.bargaining.rules.aspiration`)."""
+        floor = self.floors[package][t - self.floor_start]
+        return rules.aspiration(self.best[package], floor, self.alpha[t])
+
+    def accepts(self, package: int, level: np.ndarray) -> np.ndarray:
+        """``(J, R)`` True where the actor accepts a combination on the table: its utility is at
+        least ``level`` (its aspiration, ``(R,)``) within
+        :data:`~negosim.models.bargaining.rules.TOLERANCE`."""
+        accepted: np.ndarray = self.table_utility[package] >= level - rules.TOLERANCE
+        return accepted
+
+    def propose(
+        self, package: int, accepted: np.ndarray, replicates: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The actor's offer: among the combinations everyone accepts, the one it likes best
+        (the first in combination order on ties).
+
+        ``accepted`` is ``(J, R)``: which combinations on the table every actor accepts.  The
+        actor proposes in every replicate (``replicates`` None) or in those whose indices
+        ``replicates`` lists.  Returns the offered combination per such replicate, meaningful
+        where some combination is accepted.
+        """
+        own = self.table_utility[package]
+        if replicates is not None:  # integer gathers: cheaper than boolean masks on this axis
+            accepted = np.take(accepted, replicates, axis=1)
+            own = np.take(own, replicates, axis=1)
+        chosen: np.ndarray = self.table[package][rules.first_max(np.where(accepted, own, -np.inf))]
+        return chosen
+
+    def favourite(self, package: int, replicate: int) -> int:
+        """The combination the actor likes best in one replicate (what it puts forward when
+        nothing is accepted by everyone)."""
+        return int(self.utility[package][:, replicate].argmax())

@@ -1,34 +1,37 @@
 """The negotiation as a Mesa model carrying a block of replicates as arrays.
 
-Each :meth:`NegotiationModel.step` is one dated round: events due by the round's date fire, actors
-re-form their stances from their officials, and on every open package a proposer offers the
-package it likes best among those every actor's aspiration accepts.  Packages end in agreement,
-breakdown (no package is at least as good as every fallback and no event that can still fire
-could change that), a failed ratification, or the deadline.  The rules are documented in
-:mod:`negosim.models.bargaining.rules` and ``docs/engine.md``.
+Each :meth:`NegotiationModel.step` is one dated round: events due by the round's date fire (each
+effect is applied by the actor it names), actors re-form their stances from their officials, and
+on every open package the actors say what they ask for (their aspirations), answer every
+combination on the table, and the round's proposer offers the combination it likes best among
+those everyone accepts.  Packages end in agreement, breakdown (no package is at least as good as
+every fallback and no event that can still fire could change that), a failed ratification, or the
+deadline.  The rules are documented in :mod:`negosim.models.bargaining.rules` and
+``docs/engine.md``.
+
+Who owns what: the :class:`~negosim.models.bargaining.agents.ActorAgent` owns its inputs, its
+stance, its row of each valuation and its behaviour in a round; the model owns what belongs to the
+table (the protocol, the combinations in play, each package's status, end round and settled
+combination) and runs the vectorised kernels (:mod:`negosim.core.utility`,
+:mod:`negosim.models.bargaining.rules`) over the agents' stacked answers.  It reaches its agents
+through Mesa's :class:`~mesa.agent.AgentSet` and never writes their arrays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import mesa
 import numpy as np
 
+import negosim.models.bargaining.rules as rules
 from negosim.core import utility
-from negosim.core.compiled import Compiled, option_index
-from negosim.core.fallbacks import fallback_plays, package_in_fallback
+from negosim.core.compiled import Compiled
+from negosim.core.fallbacks import fallback_plays
 from negosim.core.sampling import BlockParams
 from negosim.core.status import END_REASONS, Status
-from negosim.models.bargaining import rules
 from negosim.models.bargaining.agents import ActorAgent, OfficialAgent
-from negosim.scenario.schema import (
-    AuthorityEffect,
-    CapabilityEffect,
-    PositionEffect,
-    SalienceEffect,
-)
+from negosim.models.bargaining.mesa_compat import forget_model
 
 __all__ = ["NegotiationModel"]
 
@@ -53,8 +56,13 @@ class NegotiationModel(mesa.Model):
         Keep per-round aspirations and ideal points (for trajectories).
     explain
         Keep a round-by-round narrative (meant for a block of one replicate).
-    seed
-        Seed of Mesa's own generator; the rules draw nothing from it.
+    explain_at
+        The replicate whose round-by-round story is told.
+    rng
+        Seed of Mesa's own generator (``Model(rng=...)``; :func:`~negosim.models.bargaining.run.
+        mesa_seed` derives it from the block's seed sequence).  The rules draw nothing from it:
+        every random number they use was drawn beforehand by :mod:`negosim.core.sampling`, so the
+        results do not depend on it.
     """
 
     def __init__(
@@ -66,55 +74,50 @@ class NegotiationModel(mesa.Model):
         pull_limit: float = 25.0,
         record: bool = False,
         explain: bool = False,
-        seed: int = 0,
+        explain_at: int = 0,
+        rng: int = 0,
     ):
-        super().__init__(rng=seed)
+        super().__init__(rng=rng)
         self.compiled = compiled
         self.params = params
         self.protocol = protocol
-        self.pull_limit = pull_limit
         self.record = record
         self.explain = explain
+        self.explain_at = explain_at
         self.narrative: list[str] = []
-        self.explain_at = 0  # the replicate whose round-by-round story is told
         c = compiled
-        R, A = params.n, c.n_actors
-        self.salience = params.salience.copy()
-        self.capability = params.capability.copy()
-        self.officials = [OfficialAgent(self, o) for o in range(len(c.official_ids))]
-        self.actors = [ActorAgent(self, a) for a in range(A)]
-        for official in self.officials:
-            self.actors[official.actor_index].officials.append(official)
-        self.beta = np.array([actor.beta for actor in self.actors])
-        self.alpha = rules.concession_alpha(self.beta, c.n_rounds)
-        self.patience = np.ascontiguousarray(params.patience.T)  # (A, R), as the floors read it
-        K = len(c.packages)
-        self.status = np.zeros((K, R), dtype=np.int8)
+        R, A, K = params.n, c.n_actors, len(c.packages)
+        for o in range(len(c.official_ids)):
+            OfficialAgent(self, c, params, o)
+        betas = np.array([c.scenario.actors[a].behaviour.concession_exponent for a in c.actor_ids])
+        alpha = rules.concession_alpha(betas, c.n_rounds)  # (T, A): one power over every actor
+        for a in range(A):
+            ActorAgent(self, c, params, a, alpha=alpha[:, a], pull_limit=pull_limit)
+        self.actors: mesa.agent.AgentSet = self.agents_by_type[ActorAgent]  # in file order
+        self._by_index: list[ActorAgent] = list(self.actors)
+        self._by_id = {actor.actor_id: actor for actor in self.actors}
+        self.status = np.full((K, R), Status.OPEN, dtype=np.int8)
         self.end_round = np.full((K, R), -1, dtype=np.int64)
         self.combo = np.zeros((K, R), dtype=np.int64)
         for k, package in enumerate(c.packages):
             self.combo[k] = package.no_deal
         self.round_index = 0
-        self.ratify_all = params.ratifies.all(axis=1)
-        self.ratify_probability = params.pass_probability.prod(axis=1)
+        # The table's ratification: every body passes, and the chance that all of them do.
+        self.ratify_all = params.ratifies.all(axis=1)  # (R,)
+        self.ratify_probability = params.pass_probability.prod(axis=1)  # (R,)
         self._pending = self._pending_changes()
-        self._fallback_acts = [
-            np.array([package_in_fallback(c, k, a) for a in range(A)]) for k in range(K)
-        ]
-        self._head_seen: list[np.ndarray] = []
-        self.aspirations = np.full((c.n_rounds, K, R, A), np.nan) if record else None
-        self.ideals = np.full((c.n_rounds, R, A, len(c.issue_ids)), np.nan) if record else None
+        # The current valuation's table-level part (the actors hold their own rows).
+        self.option_u: list[np.ndarray] = []  # per issue, core.utility's (R, A, K)
+        self.table: list[np.ndarray] = []  # per package, (J,) the combinations in play
+        self.zone: list[np.ndarray] = []  # per package, (R,) some combination beats every fallback
+        self.share: list[np.ndarray] = []  # per package, (A, R) clout shares
+        self._cumulative_share: list[np.ndarray] = []
+        T, n_issues = c.n_rounds, len(c.issue_ids)
+        self.aspirations = np.full((T, K, A, R), np.nan) if record else None
+        self.ideals = np.full((T, A, n_issues, R), np.nan) if record else None
         self.running = c.n_rounds > 0
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def position_of(self, issue: int, position: Any) -> tuple[float, int]:
-        """``(value, choice)`` of a stated position: choice is -1 except on unordered issues."""
-        c = self.compiled
-        spec = c.scenario.issues[c.issue_ids[issue]]
-        k = option_index(spec, c.option_ids[issue], c.option_values[issue], position)
-        value = float(c.option_values[issue][k])
-        return value, (k if spec.kind == "nominal" else -1)
 
     def _pending_changes(self) -> np.ndarray:
         """``(T,)`` True where an event with effects is still due after that round."""
@@ -130,13 +133,20 @@ class NegotiationModel(mesa.Model):
         last = c.round_dates[-1] if c.round_dates else c.scenario.calendar.start
         return np.array([any(day < d <= last for d in dates) for day in c.round_dates])
 
-    def _clout_share(self, package: int) -> np.ndarray:
+    def _salience(self) -> np.ndarray:
+        """The actors' saliences stacked for :mod:`negosim.core.utility`: an ``(R, A, I)`` view."""
+        return np.stack([actor.salience for actor in self.actors]).transpose(2, 0, 1)
+
+    def _clout_share(
+        self, package: int, capability: np.ndarray, salience: np.ndarray
+    ) -> np.ndarray:
         """``(A, R)`` each actor's share of clout on a package: capability times its mean salience
-        over the package's issues (Bueno de Mesquita's capability x salience), normalised."""
-        c = self.compiled
-        A = c.n_actors
-        issues = list(c.packages[package].issues)
-        clout = self.capability * self.salience[:, :, issues].mean(axis=2)
+        over the package's issues (Bueno de Mesquita's capability x salience), normalised.
+        ``capability`` is ``(R, A)`` and ``salience`` ``(R, A, I)``, as the sums over actors
+        and issues have always been taken."""
+        A = self.compiled.n_actors
+        issues = list(self.compiled.packages[package].issues)
+        clout = capability * salience[:, :, issues].mean(axis=2)
         total = clout.sum(axis=1, keepdims=True)
         share = np.where(total > 0, clout / np.where(total > 0, total, 1.0), 1.0 / A)
         return np.ascontiguousarray(share.T)
@@ -158,6 +168,7 @@ class NegotiationModel(mesa.Model):
         return np.broadcast_to(self.share[package], (T - t0, A, R))
 
     def _proposer(self, t: int, package: int) -> np.ndarray:
+        """``(R,)`` index of the actor who proposes on a package in round ``t``."""
         R, A = self.params.n, self.compiled.n_actors
         if self.protocol == "alternating":
             return np.full(R, t % A, dtype=np.int64)
@@ -165,9 +176,10 @@ class NegotiationModel(mesa.Model):
         draw = self.params.proposer_draw[:, t]
         return np.minimum((draw[None, :] >= cumulative).sum(axis=0), A - 1)
 
-    # -- events and stances ------------------------------------------------------------------
+    # -- events and valuations ---------------------------------------------------------------
 
     def _fire_events(self, t: int) -> bool:
+        """Hand every effect due by round ``t`` to the actor it names; True if any applied."""
         c, p = self.compiled, self.params
         day = c.round_dates[t]
         before = c.round_dates[t - 1] if t > 0 else dt.date.min
@@ -180,7 +192,7 @@ class NegotiationModel(mesa.Model):
             if draw.outcome >= 0:
                 mask = mask & (p.outcome[:, draw.event] == draw.outcome)
             if mask.any():
-                self._apply(draw.effect, draw.values, mask)
+                self._by_id[draw.effect.actor].apply_effect(draw.effect, draw.values, mask)
                 changed = True
         if self.explain:
             for e in due:
@@ -195,55 +207,45 @@ class NegotiationModel(mesa.Model):
                 self.narrative.append(line)
         return changed
 
-    def _apply(self, effect: Any, values: np.ndarray | None, mask: np.ndarray) -> None:
-        c = self.compiled
-        a = c.actor_ids.index(effect.actor)
-        if isinstance(effect, AuthorityEffect):
-            self.actors[a].head[mask] = c.official_ids.index(effect.official)
-        elif isinstance(effect, SalienceEffect):
-            i = c.issue_ids.index(effect.issue)
-            assert values is not None
-            current = self.salience[:, a, i]
-            new = values if effect.set is not None else current + values
-            self.salience[:, a, i] = np.where(mask, np.clip(new, 0.0, 1.0), current)
-        elif isinstance(effect, CapabilityEffect):
-            assert values is not None
-            self.capability[:, a] = np.where(
-                mask, self.capability[:, a] * values, self.capability[:, a]
-            )
-        elif isinstance(effect, PositionEffect):
-            i = c.issue_ids.index(effect.issue)
-            value, choice = self.position_of(i, effect.to)
-            self.actors[a].override_value[i, mask] = value
-            self.actors[a].override_choice[i, mask] = choice
-
     def _evaluate(self, t: int) -> None:
-        """Recompute utilities, reservations and strategic floors from round ``t`` on."""
-        c, p = self.compiled, self.params
+        """Value every package from round ``t`` on and hand each actor its row.
+
+        The shared utility kernels of :mod:`negosim.core.utility` take replicate-first
+        ``(R, A, ...)`` arrays (the spatial models use them too): the actors' ``(I, R)`` and
+        ``(R,)`` answers are stacked into such views here, and each actor gets back its own
+        replicate-last row.
+        """
+        c = self.compiled
         day = c.round_dates[t]
-        stances = [actor.stance(day, self.pull_limit) for actor in self.actors]
-        ideal = np.stack([s[0] for s in stances], axis=1)  # (R, A, I)
-        choice = np.stack([s[1] for s in stances], axis=1)
-        self.ideal = ideal
+        stances = self.actors.map("stance", day)
+        ideal = np.stack([s[0] for s in stances])  # (A, I, R)
+        choice = np.stack([s[1] for s in stances])
+        salience = self._salience()  # (R, A, I) view
+        capability = np.stack([actor.capability for actor in self.actors], axis=1)  # (R, A)
+        risk = np.stack([actor.risk for actor in self.actors], axis=1)  # (R, A)
+        patience = np.stack([actor.patience for actor in self.actors])  # (A, R)
         self.option_u = []
         for i, issue_id in enumerate(c.issue_ids):
             nominal = c.scenario.issues[issue_id].kind == "nominal"
             self.option_u.append(
                 utility.option_utility(
                     c.option_values[i],
-                    ideal[:, :, i],
-                    choice[:, :, i] if nominal else None,
-                    p.explicit_utility[i],
-                    p.risk,
+                    ideal[:, i].T,
+                    choice[:, i].T if nominal else None,
+                    self.params.explicit_utility[i],
+                    risk,
                 )
             )
-        self.u_eff, self.floors = [], []
-        self.table, self.u_table, self.best, self.zone, self.share = [], [], [], [], []
+        self.table, self.zone, self.share = [], [], []
         for k, package in enumerate(c.packages):
-            u = utility.package_utility(package, self.option_u, self.salience)
-            # A stated fallback value replaces the computed one on the packages it acts on.
-            value = np.where(self._fallback_acts[k][None, :], p.fallback_value, np.nan)
-            res = np.where(np.isnan(value), u[:, :, package.no_deal], value)
+            u = utility.package_utility(package, self.option_u, salience)  # (R, A, C)
+            res = np.stack(
+                [
+                    actor.reservation_value(k, u[:, a, package.no_deal])
+                    for a, actor in enumerate(self.actors)
+                ],
+                axis=1,
+            )  # (R, A)
             u_eff = utility.effective_utility(
                 package, u, res, self.ratify_probability, in_place=True
             )
@@ -251,42 +253,73 @@ class NegotiationModel(mesa.Model):
             # could still agree: inside every red line and at least as good as every fallback.
             # The reduction is exact: floors and aspirations never fall below the fallback, so
             # a combination outside that zone can never be accepted until the next valuation.
-            res = np.ascontiguousarray(res.T)  # actor-major (A, R) from here on
-            on_table = package.on_table
-            rows = np.take(u_eff, on_table, axis=2).transpose(2, 0, 1)  # (J, R, A)
-            in_zone = rules.acceptable_to_all(rows.transpose(2, 0, 1), res)  # (J, R)
+            reservation = np.ascontiguousarray(res.T)  # (A, R)
+            rows = np.take(u_eff, package.on_table, axis=2)  # (R, A, J of on_table)
+            in_zone = rules.acceptable_to_all(rows.transpose(1, 2, 0), reservation)  # (J, R)
             keep = np.flatnonzero(in_zone.any(axis=1))
-            self.table.append(on_table[keep])  # the combinations in play
-            u_table = np.ascontiguousarray(rows[keep].transpose(2, 0, 1))  # (A, J, R)
-            self.u_eff.append(u_eff)
-            self.u_table.append(u_table)
-            self.best.append(np.ascontiguousarray(u_eff.max(axis=2).T))  # (A, R)
-            self.zone.append(in_zone.any(axis=0))
-            self.share.append(self._clout_share(k))
+            table = package.on_table[keep]  # the combinations in play
+            u_table = np.ascontiguousarray(rows[:, :, keep].transpose(1, 2, 0))  # (A, J, R)
+            self.table.append(table)
+            zone: np.ndarray = np.any(in_zone, axis=0)
+            self.zone.append(zone)
+            self.share.append(self._clout_share(k, capability, salience))
+            best = np.ascontiguousarray(u_eff.max(axis=2).T)  # (A, R) one pass over the grid
             recognition = self._recognition(t, k)
-            self.floors.append(rules.strategic_floors(u_table, res, self.patience, recognition))
+            floors = rules.strategic_floors(u_table, reservation, patience, recognition)
+            for a, actor in enumerate(self.actors):
+                actor.value_package(
+                    k,
+                    utility=u_eff[:, a, :].T,
+                    table=table,
+                    table_utility=u_table[a],
+                    reservation=reservation[a],
+                    best=best[a],
+                    floors=floors[:, a],
+                    start=t,
+                )
         self._cumulative_share = [np.cumsum(share, axis=0) for share in self.share]
-        self.floor_start = t
-
-    def _heads_changed(self, t: int) -> bool:
-        day = self.compiled.round_dates[t]
-        heads = [actor.current_head(day) for actor in self.actors]
-        changed = not self._head_seen or any(
-            not np.array_equal(a, b) for a, b in zip(heads, self._head_seen, strict=True)
-        )
-        self._head_seen = heads
-        return changed
 
     # -- one round ---------------------------------------------------------------------------
+
+    def _bargain(
+        self, package: int, levels: list[np.ndarray], proposer: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every actor answers the combinations on the table at its aspiration ``levels[a]``
+        (``(R,)``); the proposer of each replicate offers its favourite among those everyone
+        accepts.  Returns ``(agreed, offer)``, both ``(R,)``; ``offer`` is meaningful only
+        where ``agreed``."""
+        R = self.params.n
+        if len(self.table[package]) == 0:
+            return np.zeros(R, dtype=bool), np.zeros(R, dtype=np.int64)
+        accepted: np.ndarray | None = None
+        for actor, level in zip(self.actors, levels, strict=True):
+            answer = actor.accepts(package, level)
+            if accepted is None:
+                accepted = answer
+            else:
+                accepted &= answer
+        assert accepted is not None
+        offer = np.zeros(R, dtype=np.int64)
+        for a, actor in enumerate(self.actors):
+            mine = np.flatnonzero(proposer == a)
+            if len(mine) == R:  # one proposer everywhere (always so under alternating offers)
+                offer = actor.propose(package, accepted)
+                break
+            if len(mine):
+                offer[mine] = actor.propose(package, accepted, mine)
+        agreed: np.ndarray = np.any(accepted, axis=0)
+        return agreed, offer
 
     def step(self) -> None:
         """Play one dated round on every open package."""
         c = self.compiled
         t = self.round_index
+        day = c.round_dates[t]
         if self.explain:
-            self.narrative.append(f"round {t + 1}, {c.round_dates[t]}")
+            self.narrative.append(f"round {t + 1}, {day}")
         fired = self._fire_events(t)
-        if self._heads_changed(t) or fired or t == 0:
+        heads_changed = any(self.actors.map("head_changed", day))
+        if heads_changed or fired or t == 0:
             self._evaluate(t)
         talking = (self.status == Status.OPEN).any(axis=0)  # (R,) some package still open
         for k, package in enumerate(c.packages):
@@ -294,11 +327,10 @@ class NegotiationModel(mesa.Model):
             if not open_.any():
                 continue
             proposer = self._proposer(t, k)
-            floor = self.floors[k][t - self.floor_start]
-            level = rules.aspiration(self.best[k], floor, self.alpha[t])
+            levels = self.actors.map("aspiration", k, t)
             if self.aspirations is not None:  # recorded while the package is open
-                self.aspirations[t, k] = np.where(open_[:, None], level.T, np.nan)
-            agreed, offer = rules.play_round(self.u_table[k], self.table[k], level, proposer)
+                self.aspirations[t, k] = np.where(open_[None, :], np.stack(levels), np.nan)
+            agreed, offer = self._bargain(k, levels, proposer)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
             done = agreed & ~failed
@@ -314,38 +346,39 @@ class NegotiationModel(mesa.Model):
                 self.end_round[k] = np.where(broke, t, self.end_round[k])
             if self.explain:
                 x = self.explain_at
-                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level[:, x], open_[x])
+                level = np.array([lv[x] for lv in levels])
+                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level, open_[x])
         if self.ideals is not None:  # recorded while the run's talks go on
-            self.ideals[t] = np.where(talking[:, None, None], self.ideal, np.nan)
+            ideal = np.stack([actor.ideal for actor in self.actors])  # (A, I, R)
+            self.ideals[t] = np.where(talking[None, None, :], ideal, np.nan)
         self.round_index += 1
         if self.round_index >= c.n_rounds or not (self.status == Status.OPEN).any():
-            self._finish()
+            self.finish()
 
     def settled_utility(self, k: int) -> np.ndarray:
-        """``(R, A)`` each actor's utility of package ``k``'s final combination (its no-deal
+        """``(A, R)`` each actor's utility of package ``k``'s final combination (its no-deal
         combination where nothing was settled), as last valued."""
-        return utility.combination_utility(
-            self.compiled.packages[k], self.option_u, self.salience, self.combo[k]
+        settled = utility.combination_utility(
+            self.compiled.packages[k], self.option_u, self._salience(), self.combo[k]
         )
+        return np.ascontiguousarray(settled.T)
 
     def release(self) -> None:
         """Let the finished model be freed (call after reading its outcomes).
 
-        Mesa 3.3's ``Agent._ids`` is a class-level defaultdict keyed by model, so every model that
-        ever created an agent stays alive (with its arrays) for the life of the process; a sweep of
-        a million runs would keep a thousand blocks in memory.  Dropping our key ends that; newer
-        Mesa versions without the registry are unaffected.
+        :func:`~negosim.models.bargaining.mesa_compat.forget_model` drops what Mesa itself keeps
+        of the model.  The model and its agents refer to each other, so it is freed only when
+        Python's cycle collector next runs, which large NumPy arrays do not hasten: the agents
+        drop their valuation grids now, and so does the model, or a run of many models holds
+        several of them at once (the outcome arrays stay).
         """
-        registry = getattr(mesa.Agent, "_ids", None)
-        if isinstance(registry, dict):
-            registry.pop(self, None)
-        # The model and its agents refer to each other, so it is freed only when Python's cycle
-        # collector next runs, which large NumPy arrays do not hasten: drop the valuation grids
-        # now, or a run of many models holds several of them at once (the outcome arrays stay).
-        self.u_eff, self.u_table, self.best, self.zone = [], [], [], []
-        self.table, self.floors, self.share, self.option_u = [], [], [], []
+        forget_model(self)
+        self.actors.do("forget_valuation")
+        self.table, self.zone, self.share, self.option_u = [], [], [], []
+        self._cumulative_share = []
 
-    def _finish(self) -> None:
+    def finish(self) -> None:
+        """End the talks: packages still open hit the deadline (their last round played)."""
         last = max(0, self.round_index - 1)
         timed_out = self.status == Status.OPEN
         self.status[timed_out] = Status.DEADLINE
@@ -374,8 +407,8 @@ class NegotiationModel(mesa.Model):
         names = [c.scenario.actors[a].name for a in c.actor_ids]
         x = self.explain_at
         if offer < 0:  # nothing everyone accepts: the proposer puts forward its own favourite
-            offer = int(self.u_eff[k][x, proposer, :].argmax())
-        u = self.u_eff[k][x, :, offer]
+            offer = self._by_index[proposer].favourite(k, x)
+        u = [float(actor.utility[k][offer, x]) for actor in self.actors]
         self.narrative.append(
             f"  [{c.packages[k].package_id}] {names[proposer]} proposes: "
             f"{self._package_text(k, offer)}"
@@ -387,8 +420,8 @@ class NegotiationModel(mesa.Model):
             sign = ">=" if verdict == "accepts" else "<"
             shown = "red line crossed" if not np.isfinite(u[a]) else f"utility {u[a]:.2f}"
             self.narrative.append(f"    {name} {verdict}: {shown} {sign} aspiration {level[a]:.2f}")
-        status = END_REASONS[self.status[k, self.explain_at]]
-        if status != "open":
+        status = END_REASONS[self.status[k, x]]
+        if status != END_REASONS[Status.OPEN]:
             self.narrative.append(f"    -> {status}")
 
     def _narrate_end(self) -> None:

@@ -21,6 +21,10 @@ The table
     fallback (floors and aspirations never fall below it).  Rounds and floors work on that table,
     held ``(A, J, R)``, with the per-actor state ``(A, R)``: replicates are the innermost axis,
     so NumPy loops run long whatever the number of actors or combinations.
+
+A round itself (aspirations, answers, the proposer's offer) is the actors' behaviour, in
+:mod:`negosim.models.bargaining.agents`; the functions here are the kernels they and the model
+share.  Shapes follow the table of axes in ``docs/engine.md``: replicates always last.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ __all__ = [
     "aspiration",
     "concession_alpha",
     "first_max",
-    "play_round",
     "strategic_floors",
 ]
 
@@ -110,31 +113,14 @@ def concession_alpha(beta: np.ndarray, n_rounds: int) -> np.ndarray:
     return np.clip(t, 0.0, 1.0) ** (1.0 / beta[None, :])
 
 
-def aspiration(best: np.ndarray, floor: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """``(A, R)`` aspiration: from ``best``, each actor's best attainable package (the maximum of
-    its effective utilities; ``-inf`` when none is inside its red lines), down to the floor.
-    ``best`` and ``floor`` are ``(A, R)``; ``alpha`` is ``(A,)``."""
-    best = np.where(np.isfinite(best), best, floor)
-    return floor + (1.0 - alpha[:, None]) * np.maximum(best - floor, 0.0)
+def aspiration(best: np.ndarray, floor: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
+    """Aspiration: from ``best``, the best attainable package (the maximum of the actor's
+    effective utilities; ``-inf`` when none is inside its red lines), down to the floor.
 
-
-def play_round(
-    u_table: np.ndarray, table: np.ndarray, level: np.ndarray, proposer: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One round: the proposer offers its best package that everyone's ``level`` accepts.
-
-    ``u_table`` is ``(A, J, R)`` over the combinations ``table`` (indices into the package's
-    combinations) that could be agreed; ``level`` is ``(A, R)``.  Returns ``(agreed, offer)``,
-    both ``(R,)``; ``offer`` is meaningful only where ``agreed`` (elsewhere the proposer has
-    nothing everyone accepts and puts forward its own favourite, which the model looks up when it
-    tells the story).
+    ``best`` and ``floor`` have the same shape, replicates last: ``(R,)`` for one actor (as
+    :meth:`~negosim.models.bargaining.agents.ActorAgent.aspiration` calls it) or ``(A, R)``;
+    ``alpha``, the concession reached this round, is a number or ``(A, 1)``.
     """
-    _, J, R = u_table.shape
-    if J == 0:
-        return np.zeros(R, dtype=bool), np.zeros(R, dtype=np.int64)
-    acceptable = acceptable_to_all(u_table, level)
-    rows = np.arange(R)
-    own = np.take(u_table, proposer[None, :] * (J * R) + np.arange(J)[:, None] * R + rows)
-    offer = table[first_max(np.where(acceptable, own, -np.inf))]
-    agreed: np.ndarray = np.any(acceptable, axis=0)
-    return agreed, offer
+    best = np.where(np.isfinite(best), best, floor)
+    level: np.ndarray = floor + (1.0 - alpha) * np.maximum(best - floor, 0.0)
+    return level

@@ -3,22 +3,30 @@
 Randomness lives in :mod:`negosim.core.sampling`: a block's draws derive from
 ``(master_seed, block)`` through :class:`numpy.random.SeedSequence`, never from the number of
 processes or the order in which blocks finish, so any partition of blocks over workers gives
-identical results.
+identical results.  Mesa's own generator is seeded from the same stream (:func:`mesa_seed`),
+though the rules draw nothing from it.
+
+The model holds its outcomes with replicates last; :class:`~negosim.core.frames.BlockResult`
+keeps the layout the tidy tables are written from (``utility`` ``(K, R, A)``, ``aspirations``
+``(T, K, R, A)``, ``ideals`` ``(T, R, A, I)``): :func:`_play` converts, once per model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled
 from negosim.core.fallbacks import fallback_plays
-from negosim.core.frames import BlockResult
 from negosim.core.sampling import block_seed, sample_block, slice_params, stack_params
-from negosim.models.bargaining.model import NegotiationModel
 
-__all__ = ["model_rows", "run_block", "run_blocks"]
+if TYPE_CHECKING:
+    from negosim.models.bargaining.model import NegotiationModel
+
+__all__ = ["mesa_seed", "model_rows", "run_block", "run_blocks"]
 
 
 MODEL_ROWS = 4000  # replicates one Mesa model carries (results do not depend on it)
@@ -52,6 +60,13 @@ def run_block(
     )[0]
 
 
+def mesa_seed(master_seed: int, block: int) -> int:
+    """The seed of Mesa's generator (``Model(rng=...)``) for a model whose first block is
+    ``block``: the first word of that block's seed sequence,
+    :func:`~negosim.core.sampling.block_seed`, so it depends on ``(master_seed, block)`` only."""
+    return int(block_seed(master_seed, block).generate_state(1)[0])
+
+
 def model_rows(compiled: Compiled) -> int:
     """How many replicates one Mesa model carries: :data:`MODEL_ROWS`, fewer when the largest
     package is so big that the model's grids (about eight of ``combinations x actors`` floats per
@@ -80,6 +95,8 @@ def run_blocks(
     so every returned block equals what :func:`run_block` returns for it.  ``explain_at`` counts
     replicates across the stacked blocks.
     """
+    from negosim.models.bargaining.model import NegotiationModel  # imports Mesa
+
     if not blocks:
         return []
     params = stack_params(
@@ -96,9 +113,9 @@ def run_blocks(
             pull_limit=pull_limit,
             record=record,
             explain=explain and start <= explain_at < stop,
-            seed=master_seed + blocks[0][0],  # Mesa's own generator; the rules draw nothing
+            explain_at=explain_at - start,
+            rng=mesa_seed(master_seed, blocks[0][0]),  # Mesa's own; the rules draw nothing
         )
-        model.explain_at = explain_at - start
         pieces.append(_play(compiled, model))
         narrative += model.narrative
     whole = {key: _joined([p[key] for p in pieces], axis) for key, axis in _REPLICATE_AXIS.items()}
@@ -161,13 +178,13 @@ def _play(compiled: Compiled, model: NegotiationModel) -> dict[str, np.ndarray |
     while model.running:
         model.step()
     if compiled.n_rounds == 0:
-        model._finish()
+        model.finish()
     n = model.params.n
     utility = (
-        np.stack([model.settled_utility(k) for k in range(len(compiled.packages))])
+        np.stack([model.settled_utility(k).T for k in range(len(compiled.packages))])
         if compiled.n_rounds
         else np.full((len(compiled.packages), n, compiled.n_actors), np.nan)
-    )
+    )  # (K, R, A)
     fallback = np.stack(
         [fallback_plays(compiled, model.status, a) for a in range(compiled.n_actors)]
     )
@@ -178,6 +195,11 @@ def _play(compiled: Compiled, model: NegotiationModel) -> dict[str, np.ndarray |
         "combo": model.combo,
         "utility": utility,
         "fallback": fallback,
-        "aspirations": model.aspirations,
-        "ideals": model.ideals,
+        "aspirations": _moved(model.aspirations, (0, 1, 3, 2)),  # (T, K, A, R) -> (T, K, R, A)
+        "ideals": _moved(model.ideals, (0, 3, 1, 2)),  # (T, A, I, R) -> (T, R, A, I)
     }
+
+
+def _moved(values: np.ndarray | None, axes: tuple[int, ...]) -> np.ndarray | None:
+    """``values`` with its axes in BlockResult's order, laid out afresh (None stays None)."""
+    return None if values is None else np.ascontiguousarray(values.transpose(axes))

@@ -14,12 +14,12 @@ import pytest
 
 from negosim import Scenario, load_scenario, load_scenario_text
 from negosim.core.compiled import Compiled, compile_scenario
-from negosim.core.status import END_REASONS
+from negosim.core.status import END_REASONS, Status
 from negosim.models.bargaining import reference as reference_model
 from negosim.models.bargaining.reference import run_reference_block
 from negosim.models.bargaining.run import run_block
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 VALID = ROOT / "tests" / "scenario" / "fixtures" / "valid"
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
@@ -108,7 +108,15 @@ def outcome_distribution(compiled: Compiled, combo: np.ndarray) -> dict[tuple[st
 
 
 def test_reference_uses_the_engine_status_codes():
-    assert reference_model.END_REASONS == END_REASONS[: len(reference_model.END_REASONS)]
+    """The reference ends packages with the same Status members as the engine (so ``status``
+    arrays compare directly), and every one of them names an ``end_reason``."""
+    compiled = compile_scenario(_treaty_vote())
+    result = reference_model.run_reference_block(
+        compiled, master_seed=1, block=0, n=40, first_run=0
+    )
+    seen = set(result.status.ravel().tolist())
+    assert seen <= {s.value for s in Status if s not in (Status.OPEN, Status.FORECAST)}
+    assert {END_REASONS[s] for s in seen} <= {"agreement", "ratification_failed"}
 
 
 @pytest.mark.parametrize("protocol", ["capability", "alternating"])
@@ -126,7 +134,7 @@ def test_reference_and_engine_agree_run_by_run(name, protocol):
         compiled, engine.combo
     )
     if name == "deadlock":  # nothing is on the table: every run breaks down, none agrees
-        assert set(engine.status.ravel().tolist()) == {END_REASONS.index("breakdown")}
+        assert set(engine.status.ravel().tolist()) == {Status.BREAKDOWN}
     elif protocol == "capability" and name != "minimal":
         # The comparison is not vacuous: replicates differ in how, when or where they end (the
         # plain minimal fixture settles on the political declaration in the same round every run).

@@ -1,4 +1,5 @@
-"""The array rules agree with each other where the engine relies on it."""
+"""The utility kernels of :mod:`negosim.core.utility` agree with each other where the engine
+relies on it."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 
 from negosim.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
 QUOTA = ROOT / "scenarios" / "two_state_fishing_quota.yaml"
 
@@ -103,33 +103,6 @@ def test_broken_scenario_exits_2(tmp_path, capsys):
     broken = ROOT / "tests" / "scenario" / "fixtures" / "broken" / "unknown_option.yaml"
     assert main(["run", str(broken), "--out", str(tmp_path / "b")]) == 2
     assert "unknown option of issue 'treaty': 'binding'" in capsys.readouterr().err
-
-
-def test_finished_blocks_are_freed():
-    """Mesa 3.3 keeps every model in ``Agent._ids``; a finished block must not stay alive."""
-    import gc
-    import weakref
-
-    import mesa
-
-    from negosim import load_scenario
-    from negosim.core.compiled import compile_scenario
-    from negosim.core.sampling import block_seed, sample_block
-    from negosim.models.bargaining.run import run_block
-
-    compiled = compile_scenario(load_scenario(SEED))
-    run_block(compiled, master_seed=1, block=0, n=50, first_run=0)
-    from negosim.models.bargaining.model import NegotiationModel
-
-    model = NegotiationModel(compiled, sample_block(compiled, block_seed(1, 1), 10))
-    while model.running:
-        model.step()
-    model.release()
-    ref = weakref.ref(model)
-    del model
-    gc.collect()
-    assert ref() is None
-    assert not [m for m in getattr(mesa.Agent, "_ids", {}) if isinstance(m, NegotiationModel)]
 
 
 def test_results_folder_of_another_scenario_is_refused(tmp_path, capsys):

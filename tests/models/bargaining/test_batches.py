@@ -21,9 +21,9 @@ from negosim import load_scenario, simulate
 from negosim.core.compiled import compile_scenario
 from negosim.models.bargaining.run import model_rows, run_block, run_blocks
 from negosim.simulation import batches
-from tests.engine.test_reference_equivalence import SCENARIOS
+from tests.models.bargaining.test_reference_equivalence import SCENARIOS
 
-QUOTA = Path(__file__).resolve().parents[2] / "scenarios" / "two_state_fishing_quota.yaml"
+QUOTA = Path(__file__).resolve().parents[3] / "scenarios" / "two_state_fishing_quota.yaml"
 
 FIELDS = ("status", "end_round", "combo", "utility", "fallback", "aspirations", "ideals")
 BLOCKS = [(3, 120, 0), (4, 75, 120), (5, 120, 195)]  # uneven sizes, not starting at block 0
@@ -115,7 +115,8 @@ def test_models_carry_fewer_replicates_when_a_package_is_large(monkeypatch):
 
 def test_a_released_model_keeps_its_outcomes_but_not_its_grids():
     """Models are freed by the cycle collector, whenever it runs: release() drops the valuation
-    grids at once (a 1,000,000-run simulation would otherwise hold several models' worth)."""
+    grids at once, the agents' and the model's (a 1,000,000-run simulation would otherwise hold
+    several models' worth)."""
     from negosim.core.sampling import block_seed, sample_block
     from negosim.models.bargaining.model import NegotiationModel
 
@@ -124,7 +125,10 @@ def test_a_released_model_keeps_its_outcomes_but_not_its_grids():
     while model.running:
         model.step()
     status = model.status.copy()
-    assert model.u_eff and model.u_table and model.floors
+    grids = ("utility", "table_utility", "floors", "best", "reservation")
+    assert all(getattr(actor, grid) for actor in model.actors for grid in grids)
+    assert model.option_u and model.table
     model.release()
-    assert not (model.u_eff or model.u_table or model.floors or model.option_u)
+    assert not any(getattr(actor, grid) for actor in model.actors for grid in grids)
+    assert not (model.option_u or model.table or model.zone or model.share)
     np.testing.assert_array_equal(model.status, status)

@@ -10,9 +10,9 @@ import pytest
 from negosim import load_scenario, load_scenario_text
 from negosim.models.bargaining import rules
 from negosim.simulation import simulate
-from tests.engine.scenarios import bilateral
+from tests.models.bargaining.scenarios import bilateral
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 VALID = ROOT / "tests" / "scenario" / "fixtures" / "valid"
 
 
