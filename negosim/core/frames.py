@@ -1,38 +1,22 @@
 """The tidy tables of a block's outcomes: one row per run x issue, and the trajectories.
 
-Every decision model returns a :class:`BlockResult`; :func:`runs_frame` turns it into the runs
-table that every summary and plot reads (its columns are documented in ``docs/engine.md``).
+Every decision model returns a :class:`~negosim.core.blocks.BlockResult`; :func:`runs_frame`
+turns it into the runs table that every summary and plot reads (its columns are listed in
+:mod:`negosim.tables.columns`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled
 from negosim.core.status import BROKEN, END_REASONS, RUN_END_REASONS, SETTLED
 
-__all__ = ["BlockResult", "runs_frame", "trajectories_frame"]
-
-
-@dataclass
-class BlockResult:
-    """Outcome arrays of one block (``K`` packages, ``R`` replicates, ``A`` actors)."""
-
-    block: int
-    first_run: int
-    n: int
-    status: np.ndarray  # (K, R) Status values
-    end_round: np.ndarray  # (K, R)
-    combo: np.ndarray  # (K, R) the package settled, or the no-deal package
-    utility: np.ndarray  # (K, R, A) each actor's utility of the package's final outcome
-    fallback: np.ndarray  # (A, R) the actor's fallback plays out
-    aspirations: np.ndarray | None  # (T, K, R, A)
-    ideals: np.ndarray | None  # (T, R, A, I)
-    narrative: list[str]
+__all__ = ["runs_frame", "trajectories_frame"]
 
 
 def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The compromise model and the simple baselines every spatial model is compared with.
+"""The compromise model, and the simple baselines every spatial model is compared with.
 
 The compromise model forecasts the outcome of a decision on a one-dimensional issue as the mean of
 the actors' positions weighted by capability × salience:
@@ -6,7 +6,21 @@ the actors' positions weighted by capability × salience:
 .. math:: \\hat{o} = \\frac{\\sum_i c_i s_i x_i}{\\sum_i c_i s_i}
 
 It is the Nash bargaining solution of actors with quadratic loss (Achen 2006) and, on the EU data
-it was designed for, the model that the more elaborate ones struggle to beat.
+it was designed for, the model that the more elaborate ones struggle to beat: the baseline every
+other model is reported against.  The baselines :func:`mean`, :func:`median` and
+:func:`weighted_median` live here too; they are not decision models (nothing registers them).
+
+Conventions shared by the pure functions of the spatial models (this module,
+:mod:`~negosim.models.expected_utility`, :mod:`~negosim.models.exchange`): actors lie along the
+last axis (or ``axis``), any leading axes are a batch (Monte Carlo replicates, issues); an actor
+whose position is NaN is absent and carries no weight; a NaN salience or capability also means
+zero weight.  Arguments are validated up front and bad ones raise
+:class:`negosim.errors.UsageError`.
+
+As a decision model (:class:`CompromiseModel`, registered as ``compromise``; the shared mapping
+from a scenario is in :mod:`negosim.models.spatial`): each issue on its own, the weighted mean of
+the actors' stated positions (option values on 0-100) with weights capability x salience, snapped
+to the nearest option.  Ordered issues only; the calendar is ignored.
 
 References
 ----------
@@ -15,28 +29,11 @@ C. H. Achen & T. König (eds.), *The European Union Decides*. Cambridge Universi
 
 Thomson, R., Stokman, F. N., Achen, C. H. & König, T. (eds.) (2006). *The European Union Decides*.
 Cambridge University Press.
-
-Conventions shared by every function of :mod:`negosim.models.spatial`: actors lie along the last
-axis (or ``axis``), any leading axes are a batch (Monte Carlo replicates, issues); an actor whose
-position is NaN is absent and carries no weight; a NaN salience or capability also means zero
-weight.  Arguments are validated up front and bad ones raise :class:`negosim.errors.UsageError`.
-
-The adapter
------------
-
-References: Achen, C. H. (2006), "Evaluating political decision-making models", in Thomson,
-Stokman, Achen & König (eds.), *The European Union Decides*, Cambridge University Press.  It is the
-Nash bargaining solution of actors with quadratic loss, and the baseline every other model is
-reported against.
-
-Mapping from a scenario (see :mod:`negosim.models.spatial`): each issue on its own, the
-weighted mean of the actors' stated positions (option values on 0-100) with weights capability x
-salience, snapped to the nearest option.  Ordered issues only; the calendar is ignored.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from negosim.errors import UsageError
 from negosim.models.base import Supports
 from negosim.models.registry import register
-from negosim.models.spatial import POINT_FORECAST, SpatialModel
+from negosim.models.spatial import POINT_FORECAST, PointForecastModel
 
 __all__ = [
     "ActorArrays",
@@ -55,6 +52,7 @@ __all__ = [
     "median",
     "weighted_mean",
     "weighted_median",
+    "weighted_median_of",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -248,10 +246,13 @@ def weighted_median(positions: ArrayLike, weights: ArrayLike, *, axis: int = -1)
         Shape ``(...)``; NaN where no present actor has positive weight.
     """
     a = actor_arrays(positions, weights, None, axis=axis)
-    return _weighted_median(a.positions, a.salience, a.present)
+    return weighted_median_of(a.positions, a.salience, a.present)
 
 
-def _weighted_median(x: FloatArray, w: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
+def weighted_median_of(x: FloatArray, w: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
+    """The weighted median along the last axis of already validated arrays (see
+    :func:`actor_arrays`): the lowest position at which the cumulative weight of the present
+    actors reaches half the total; NaN where no present actor has positive weight."""
     order = np.argsort(np.where(present, x, np.inf), axis=-1, kind="stable")
     xs = np.take_along_axis(x, order, axis=-1)
     cw = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)
@@ -285,18 +286,26 @@ def median(positions: ArrayLike, *, axis: int = -1) -> FloatArray:
 
 
 @register
-class CompromiseModel(SpatialModel):
+class CompromiseModel(PointForecastModel):
     """Capability x salience weighted mean of the actors' positions, per issue."""
 
     name: ClassVar[str] = "compromise"
     reference: ClassVar[str] = "Achen 2006; Thomson, Stokman, Achen & König 2006"
     supports: ClassVar[Supports] = POINT_FORECAST
 
-    def forecast(
-        self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
+    @classmethod
+    def point_forecast(
+        cls,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        *,
+        salience_max: float = 1.0,
+        **parameters: Any,
     ) -> np.ndarray:
         """``(R, I)`` weighted means from ``(R, A, I)`` positions and saliences, ``(R, A)``
-        capabilities."""
+        capabilities (any salience scale: the weighted mean does not depend on it)."""
+        cls.check_parameters(parameters)
         # The spatial functions take actors along the last axis: (R, I, A).
         return np.asarray(
             compromise(

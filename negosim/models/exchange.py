@@ -24,7 +24,14 @@ taken greedily in decreasing order of gain, each actor–issue voting position a
 outcomes are recomputed and the next round starts.  With one issue there is nothing to trade and
 the model is the compromise model.
 
-The predicted outcome is the expected outcome after the last round.
+The predicted outcome is the expected outcome after the last round.  The model is written from
+the papers' description (see ``docs/models.md``).
+
+As a decision model (:class:`ExchangeModel`, registered as ``exchange``; the shared mapping from a
+scenario is in :mod:`negosim.models.spatial`): all issues together, since exchanges trade one
+issue against another (across packages too: the model knows no linkage rule); positions are the
+stated stances (0-100), weights capability x salience; the expected outcome of each issue after
+the exchange rounds snaps to the nearest option.  Ordered issues only; the calendar is ignored.
 
 References
 ----------
@@ -37,25 +44,11 @@ Decision Making*. Yale University Press.
 
 Dijkstra, J., Van Assen, M. A. L. M. & Stokman, F. N. (2008). "Outcomes of collective decisions
 with externalities predicted." *Journal of Theoretical Politics* 20(4).
-
-The adapter
------------
-
-References: Stokman, F. N. & Van Oosten, R. (1994), "The exchange of voting positions: an
-object-oriented model of policy networks", in Bueno de Mesquita & Stokman (eds.), *European
-Community Decision Making*, Yale University Press; Stokman, F. N. & Van den Bos, J. (1992), "A
-two-stage model of policymaking", for the equal-gain rate.  Implemented from the papers (see
-``docs/models.md``).
-
-Mapping from a scenario (see :mod:`negosim.models.spatial`): all issues together, since
-exchanges trade one issue against another (across packages too: the model knows no linkage rule);
-positions are the stated stances (0-100), weights capability x salience; the expected outcome of
-each issue after the exchange rounds snaps to the nearest option.  Ordered issues only; the
-calendar is ignored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -66,8 +59,7 @@ from negosim.errors import UsageError
 from negosim.models.base import Supports
 from negosim.models.compromise import actor_arrays
 from negosim.models.registry import register
-from negosim.models.spatial import POINT_FORECAST, SpatialModel
-from negosim.scenario.schema import Scenario
+from negosim.models.spatial import POINT_FORECAST, PointForecastModel
 
 __all__ = ["ExchangeModel", "ExchangeResult", "exchange"]
 
@@ -251,7 +243,7 @@ def _numeric(value: ArrayLike) -> bool:
 
 
 @register
-class ExchangeModel(SpatialModel):
+class ExchangeModel(PointForecastModel):
     """Equal-gain exchanges of voting positions, then the weighted mean per issue.
 
     Parameters
@@ -268,18 +260,29 @@ class ExchangeModel(SpatialModel):
     supports: ClassVar[Supports] = POINT_FORECAST
     parameters: ClassVar[dict[str, Any]] = {"max_rounds": 3}
 
-    def __init__(self, scenario: Scenario, **parameters: Any):
-        super().__init__(scenario, **parameters)
-        if not 0 <= self.options["max_rounds"] <= 1000:
+    @classmethod
+    def check_parameters(cls, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The defaults updated with ``parameters``; ``max_rounds`` from 0 to 1000."""
+        options = super().check_parameters(parameters)
+        if not 0 <= options["max_rounds"] <= 1000:
             raise UsageError(
-                f"model {self.name!r}: max_rounds must be from 0 to 1000 "
-                f"(got {self.options['max_rounds']})"
+                f"model {cls.name!r}: max_rounds must be from 0 to 1000 "
+                f"(got {options['max_rounds']})"
             )
+        return options
 
-    def forecast(
-        self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
+    @classmethod
+    def point_forecast(
+        cls,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        *,
+        salience_max: float = 1.0,
+        **parameters: Any,
     ) -> np.ndarray:
         """``(R, I)`` expected outcomes after exchange, from ``(R, A, I)`` positions and
-        saliences and ``(R, A)`` capabilities."""
-        result = exchange(positions, salience, capability, max_rounds=self.options["max_rounds"])
+        saliences and ``(R, A)`` capabilities (any salience scale)."""
+        options = cls.check_parameters(parameters)
+        result = exchange(positions, salience, capability, max_rounds=options["max_rounds"])
         return np.asarray(result.outcome)

@@ -40,6 +40,14 @@ conflict octants of fig. 6 as the actor with the lower expected utility moving t
 position; ``offer_rule="least_move"`` ranks offers by movement first; ``scale="initial"`` keeps
 the first round's range.  ``docs/models.md`` compares each reading with the paper's Table 2.
 
+As a decision model (:class:`ExpectedUtilityModel`, registered as ``expected_utility``; the shared
+mapping from a scenario is in :mod:`negosim.models.spatial`): each issue on its own, the actors'
+stated positions (0-100), saliences (0-1, as the model's probabilities) and capabilities play the
+model's rounds of challenges; the forecast, the capability x salience weighted median ("median
+voter") position after the last round, snaps to the nearest option.  Ordered issues only; the
+calendar is ignored.  The parameters are the readings documented in ``docs/models.md``; the
+defaults are the paper's.
+
 References
 ----------
 Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011). "Unravelling Bueno De Mesquita's group
@@ -52,25 +60,11 @@ Press.
 
 Bueno de Mesquita, B. (1997). "A decision making model: its structure and form." *International
 Interactions* 23(3–4), 235–266.
-
-The adapter
------------
-
-References: Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011), "Unravelling Bueno De Mesquita's
-group decision model", *Journal of Theoretical Politics* 23(4): 510-531; Bueno de Mesquita, B.
-(1994), "Political forecasting: an expected utility method", in Bueno de Mesquita & Stokman (eds.),
-*European Community Decision Making*, Yale University Press.
-
-Mapping from a scenario (see :mod:`negosim.models.spatial`): each issue on its own, the
-actors' stated positions (0-100), saliences (0-1, as the model's probabilities) and capabilities
-play the model's rounds of challenges; the forecast, the capability x salience weighted median
-("median voter") position after the last round, snaps to the nearest option.  Ordered issues only;
-the calendar is ignored.  The parameters are the readings documented in ``docs/models.md``; the
-defaults are the paper's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, ClassVar, Literal
@@ -80,10 +74,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from negosim.errors import UsageError
 from negosim.models.base import Supports
-from negosim.models.compromise import _weighted_median, actor_arrays
+from negosim.models.compromise import actor_arrays, weighted_median_of
 from negosim.models.registry import register
-from negosim.models.spatial import POINT_FORECAST, SpatialModel
-from negosim.scenario.schema import Scenario
+from negosim.models.spatial import POINT_FORECAST, PointForecastModel
 
 __all__ = [
     "Dyad",
@@ -227,7 +220,7 @@ def expected_utilities(
     span = _span(a.positions, a.present) if scale is None else np.full(a.present.shape[:-1], scale)
     r = np.broadcast_to(np.asarray(risk_exponent, dtype=np.float64), a.positions.shape)
     p = _win_probabilities(a.positions, w)
-    mu = _weighted_median(a.positions, w, a.present)
+    mu = weighted_median_of(a.positions, w, a.present)
     return _expected_utilities(a.positions, s01, a.present, p, mu, span, r, _check_q(q))
 
 
@@ -475,7 +468,7 @@ def expected_utility(
         else:
             span = np.full(x.shape[:-1], float(scale))
         p = _win_probabilities(x, w)
-        mu = _weighted_median(x, w, present)
+        mu = weighted_median_of(x, w, present)
         r = np.ones_like(x)
         eu = _expected_utilities(x, s01, present, p, mu, span, r, q)
         if risk:
@@ -495,7 +488,7 @@ def expected_utility(
     by_mean = np.where(
         total > 0, (weights * stacked).sum(-1) / np.where(total > 0, total, 1.0), np.nan
     )
-    by_median = _weighted_median(stacked, np.broadcast_to(weights, stacked.shape), pres)
+    by_median = weighted_median_of(stacked, np.broadcast_to(weights, stacked.shape), pres)
     return ExpectedUtilityResult(
         forecast=by_median[..., -1],
         mean_forecast=by_mean[..., -1],
@@ -514,7 +507,7 @@ CHOICES = {
 
 
 @register
-class ExpectedUtilityModel(SpatialModel):
+class ExpectedUtilityModel(PointForecastModel):
     """Pairwise challenges, third-party votes, risk exponents; positions settle over rounds.
 
     Parameters
@@ -548,38 +541,50 @@ class ExpectedUtilityModel(SpatialModel):
         "forecast": "median",
     }
 
-    def __init__(self, scenario: Scenario, **parameters: Any):
-        super().__init__(scenario, **parameters)
+    @classmethod
+    def check_parameters(cls, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The defaults updated with ``parameters``: the readings among their choices,
+        ``max_rounds`` from 0 to 1000, ``q`` in [0, 1]."""
+        options = super().check_parameters(parameters)
         for key, allowed in CHOICES.items():
-            if self.options[key] not in allowed:
+            if options[key] not in allowed:
                 raise UsageError(
-                    f"model {self.name!r}: parameter {key!r} must be one of "
-                    f"{', '.join(map(repr, allowed))} (got {self.options[key]!r})"
+                    f"model {cls.name!r}: parameter {key!r} must be one of "
+                    f"{', '.join(map(repr, allowed))} (got {options[key]!r})"
                 )
-        if not 0 <= self.options["max_rounds"] <= 1000:
+        if not 0 <= options["max_rounds"] <= 1000:
             raise UsageError(
-                f"model {self.name!r}: max_rounds must be from 0 to 1000 "
-                f"(got {self.options['max_rounds']})"
+                f"model {cls.name!r}: max_rounds must be from 0 to 1000 "
+                f"(got {options['max_rounds']})"
             )
-        if not 0.0 <= self.options["q"] <= 1.0:
-            raise UsageError(f"model {self.name!r}: q must be in [0, 1] (got {self.options['q']})")
+        if not 0.0 <= options["q"] <= 1.0:
+            raise UsageError(f"model {cls.name!r}: q must be in [0, 1] (got {options['q']})")
+        return options
 
-    def forecast(
-        self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
+    @classmethod
+    def point_forecast(
+        cls,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        *,
+        salience_max: float = 1.0,
+        **parameters: Any,
     ) -> np.ndarray:
         """``(R, I)`` forecasts from ``(R, A, I)`` positions and saliences, ``(R, A)``
         capabilities; every issue of every replicate in one batch."""
+        options = cls.check_parameters(parameters)
         by_issue = np.swapaxes(positions, 1, 2)  # (R, I, A): actors last
         result = expected_utility(
             by_issue,
             np.swapaxes(salience, 1, 2),
             np.broadcast_to(capability[:, None, :], by_issue.shape),
-            max_rounds=self.options["max_rounds"],
-            q=self.options["q"],
-            risk=self.options["risk"],
-            conflict=self.options["conflict"],
-            offer_rule=self.options["offer_rule"],
-            salience_max=1.0,
+            max_rounds=options["max_rounds"],
+            q=options["q"],
+            risk=options["risk"],
+            conflict=options["conflict"],
+            offer_rule=options["offer_rule"],
+            salience_max=salience_max,
         )
-        chosen = result.forecast if self.options["forecast"] == "median" else result.mean_forecast
+        chosen = result.forecast if options["forecast"] == "median" else result.mean_forecast
         return np.asarray(chosen)

@@ -15,6 +15,16 @@ the first proposer gets :math:`(1 - \\delta_2)/(1 - \\delta_1 \\delta_2)` at onc
 :math:`w_i \\propto 1/\\rho_i`, i.e. :math:`w_1 / w_2 = \\ln \\delta_2 / \\ln \\delta_1`
 (Binmore, Rubinstein & Wolinsky 1986).
 
+As a decision model (:class:`NashModel`, registered as ``nash``; the shared mapping from a
+scenario is in :mod:`negosim.models.spatial`), per package and replicate: the feasible set is
+every combination of the package's options, valued as the bargaining engine's negotiators value
+it (:func:`~negosim.core.utility.effective_utility`: ratification anticipated, red lines and the
+no-deal combination excluded); the disagreement point is each actor's reservation utility (its
+fallback's stated value on the packages the fallback acts on, else its utility of the no-deal
+combination); bargaining weights are clout, capability x mean salience on the package.  Where no
+combination is strictly better than disagreement for every actor the package ends in
+``breakdown`` and the no-deal outcome holds.  The calendar is ignored.
+
 References
 ----------
 Nash, J. F. (1950). "The bargaining problem." *Econometrica* 18(2), 155–162.
@@ -26,23 +36,6 @@ Rubinstein, A. (1982). "Perfect equilibrium in a bargaining model." *Econometric
 
 Binmore, K., Rubinstein, A. & Wolinsky, A. (1986). "The Nash bargaining solution in economic
 modelling." *RAND Journal of Economics* 17(2), 176–188.
-
-The adapter
------------
-
-References: Nash, J. F. (1950), "The bargaining problem", *Econometrica* 18(2): 155-162; Kalai, E.
-(1977), "Nonsymmetric Nash solutions and replications of 2-person bargaining", *International
-Journal of Game Theory* 6(3), for the asymmetric form; Binmore, Rubinstein & Wolinsky (1986), *RAND
-Journal of Economics* 17(2), for its link to alternating offers.
-
-Mapping from a scenario, per package and replicate: the feasible set is every combination of the
-package's options, valued as the bargaining engine's negotiators value it
-(:func:`~negosim.core.utility.effective_utility`: ratification anticipated, red lines and the
-no-deal combination excluded); the disagreement point is each actor's reservation utility (its
-fallback's stated value on the packages the fallback acts on, else its utility of the no-deal
-combination); bargaining weights are clout, capability x mean salience on the package.  Where no
-combination is strictly better than disagreement for every actor the package ends in
-``breakdown`` and the no-deal outcome holds.
 """
 
 from __future__ import annotations
@@ -266,7 +259,11 @@ MIN_WEIGHT = 1e-9
 
 @register
 class NashModel(SpatialModel):
-    """Per package: the combination maximising the weighted product of gains over the fallbacks."""
+    """Per package: the combination maximising the weighted product of gains over the fallbacks.
+
+    Unlike the point forecasters it honours red lines, ratification and fallbacks; like them it
+    ignores the calendar.
+    """
 
     name: ClassVar[str] = "nash"
     reference: ClassVar[str] = "Nash 1950; Kalai 1977; Binmore, Rubinstein & Wolinsky 1986"
@@ -274,7 +271,7 @@ class NashModel(SpatialModel):
         issue_kinds=frozenset({"ordinal", "nominal", "continuous"}),
         deadlines=False,
         events=False,
-        stochastic=True,
+        stochastic=False,
     )
 
     def choose(self, compiled: Compiled, params: BlockParams) -> tuple[np.ndarray, np.ndarray]:

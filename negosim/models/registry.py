@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 from negosim.errors import UsageError
 
-if TYPE_CHECKING:
-    from negosim.models.base import DecisionModel
-
 __all__ = ["get_model", "model_names", "register", "unregister"]
 
-_REGISTRY: dict[str, type[DecisionModel]] = {}
+# Classes are typed loosely: the registry sits below negosim.models.base (which imports the
+# compiled scenario, which imports the scenario package, whose checks read this registry).
+_REGISTRY: dict[str, type[Any]] = {}
 # Modules of negosim.models that hold no model.
 _INFRASTRUCTURE = frozenset({"base", "contract", "registry", "spatial"})
 _loaded = False
 
-M = TypeVar("M", bound="type[DecisionModel]")
+M = TypeVar("M", bound=type[Any])
 
 
 def register(cls: M) -> M:
@@ -67,7 +66,7 @@ def model_names() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def get_model(name: str) -> type[DecisionModel]:
+def get_model(name: str) -> type[Any]:
     """The :class:`~negosim.models.base.DecisionModel` subclass registered as ``name``."""
     _load_builtins()
     try:

@@ -1,6 +1,11 @@
-"""Run a spatial forecasting model on a scenario, as a :class:`DecisionModel`.
+"""The shared adapter of the spatial models: a scenario's stated stances as arrays, and the
+model's choice back as a runs frame.
 
-How a scenario maps to the pure models of :mod:`negosim.models.spatial`:
+Two bases: :class:`SpatialModel` chooses a combination of every package per replicate
+(:meth:`SpatialModel.choose`, which :class:`~negosim.models.nash.NashModel` implements), and
+:class:`PointForecastModel` chooses by forecasting a value per issue with its class-level
+``point_forecast`` (the compromise, expected utility and exchange models) and snapping it to an
+option.  How a scenario maps to them:
 
 - **positions** are the actors' stated stances (``actors.<id>.stances.<issue>.position``) as
   values on 0-100 (an option's ``value``); an actor with no stance on an issue is absent from it
@@ -8,50 +13,53 @@ How a scenario maps to the pure models of :mod:`negosim.models.spatial`:
 - **saliences** (0-1) and **capabilities** are sampled per replicate from the scenario's declared
   uncertainty by :func:`~negosim.core.sampling.sample_block`, from the same per-site streams as the
   bargaining engine, so results are paired across models;
-- the model forecasts a value per issue for every replicate in one vectorised call; the forecast
-  **snaps to the nearest option** (the lower one on a tie; for a continuous issue, the nearest
-  point of the compiled grid);
-- each actor's **utility** of the forecast comes from the engine's utility functions
+- a point forecaster forecasts a value per issue for every replicate in one vectorised call; the
+  forecast **snaps to the nearest option** (the lower one on a tie; for a continuous issue, the
+  nearest point of the compiled grid);
+- each actor's **utility** of the outcome comes from the engine's utility functions
   (:func:`~negosim.core.utility.option_utility`,
   :func:`~negosim.core.utility.package_utility`) with its stated stance as ideal point, so
   utilities compare across models.
 
-Forecasting models ignore the calendar (rounds, events, deadlines) and red lines: every replicate
-ends with status ``forecast`` at the last round.  Randomness comes from ``(master_seed, block)``
-only.
+These models play no rounds: they ignore the calendar (rounds, events, deadlines), and every
+replicate ends at the last round, with status ``forecast`` (or, for the Nash solution,
+``breakdown`` where no combination beats every fallback).  Point forecasters also ignore red lines
+and fallbacks; the Nash solution honours both.  Randomness comes from ``(master_seed, block)``
+only, through the sampled inputs: the models draw none of their own.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from negosim.core import utility
+from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled, compile_scenario
 from negosim.core.fallbacks import fallback_plays
-from negosim.core.frames import BlockResult
 from negosim.core.sampling import BlockParams, block_seed, sample_block
 from negosim.core.status import Status
 from negosim.models.base import DecisionModel, Supports
 
 __all__ = [
     "POINT_FORECAST",
+    "PointForecastModel",
     "SpatialModel",
     "combo_index",
     "snap_to_options",
     "stated_positions",
 ]
 
-# What the point-forecasting models (compromise, expected utility, exchange) support: ordered
-# issues only; the calendar is ignored (no deadlines, no events); stochastic because they sample
-# the scenario's declared uncertainty.
 POINT_FORECAST = Supports(
     issue_kinds=frozenset({"ordinal", "continuous"}),
     deadlines=False,
     events=False,
-    stochastic=True,
+    stochastic=False,
+    point_forecast=True,
 )
+"""What the point forecasters (compromise, expected utility, exchange) support: ordered issues
+only; the calendar ignored; no randomness beyond the scenario's declared uncertainty."""
 
 
 def stated_positions(compiled: Compiled) -> np.ndarray:
@@ -132,34 +140,13 @@ def combo_index(compiled: Compiled, options: np.ndarray) -> np.ndarray:
 
 
 class SpatialModel(DecisionModel):
-    """Shared adapter: subclasses implement :meth:`forecast` (or override :meth:`choose`)."""
+    """Shared adapter of the models that play no rounds: subclasses implement :meth:`choose`."""
 
     name: ClassVar[str]
 
     def compile(self) -> Compiled:
         """The compiled scenario (continuous issues on a 1-point grid)."""
         return compile_scenario(self.scenario)
-
-    def forecast(
-        self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray
-    ) -> np.ndarray:
-        """The model's forecast value of every issue in every replicate.
-
-        Parameters
-        ----------
-        positions
-            ``(R, A, I)`` positions on 0-100, NaN for an absent actor.
-        salience
-            ``(R, A, I)`` saliences on 0-1.
-        capability
-            ``(R, A)`` capabilities.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``(R, I)`` forecast values on 0-100.
-        """
-        raise NotImplementedError
 
     def utilities(self, compiled: Compiled, params: BlockParams) -> list[np.ndarray]:
         """Utility of every combination of every package, with stated stances as ideal points.
@@ -189,17 +176,22 @@ class SpatialModel(DecisionModel):
         return [utility.package_utility(p, option_u, params.salience) for p in compiled.packages]
 
     def choose(self, compiled: Compiled, params: BlockParams) -> tuple[np.ndarray, np.ndarray]:
-        """The forecast combination of every package and its status.
+        """The chosen combination of every package in every replicate, and its status.
+
+        Parameters
+        ----------
+        compiled
+            The compiled scenario.
+        params
+            The block's sampled inputs.
 
         Returns
         -------
         tuple of numpy.ndarray
-            ``combo`` ``(K, R)`` and ``status`` ``(K, R)`` (always ``Status.FORECAST`` here).
+            ``combo`` ``(K, R)`` (index into each package's ``combos``) and ``status`` ``(K, R)``
+            (:class:`~negosim.core.status.Status` values, ``int8``).
         """
-        positions = np.broadcast_to(stated_positions(compiled), params.salience.shape)
-        values = self.forecast(positions, params.salience, params.capability)
-        combos = combo_index(compiled, snap_to_options(compiled, values))
-        return combos, np.full(combos.shape, Status.FORECAST, dtype=np.int8)
+        raise NotImplementedError(f"{type(self).__qualname__} must implement choose()")
 
     def run_block(
         self,
@@ -244,3 +236,58 @@ class SpatialModel(DecisionModel):
             ideals=None,
             narrative=narrative,
         )
+
+
+class PointForecastModel(SpatialModel):
+    """Adapter of a point forecaster: subclasses implement the class method
+    :meth:`point_forecast`; the adapter feeds it the stated positions and the sampled saliences
+    and capabilities, and snaps its forecast to the nearest option of each issue."""
+
+    supports: ClassVar[Supports] = POINT_FORECAST
+
+    @classmethod
+    def point_forecast(
+        cls,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        *,
+        salience_max: float = 1.0,
+        **parameters: Any,
+    ) -> np.ndarray:
+        """The model's forecast value of every issue, from arrays alone.
+
+        Parameters
+        ----------
+        positions
+            ``(R, A, I)`` positions (0-100 in scenarios and in DEU III), NaN for an absent actor.
+            The ``I`` issues along the last axis are decided together by the same actors (one
+            replicate of a scenario, or one proposal of DEU III); models that treat issues one
+            at a time ignore that.
+        salience
+            ``(R, A, I)`` non-negative saliences on ``[0, salience_max]``.
+        capability
+            ``(R, A)`` non-negative capabilities.
+        salience_max
+            The top of the salience scale: 1 for scenarios, 100 for DEU III.
+        **parameters
+            The model's parameters (:attr:`parameters`); the defaults for those not given.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(R, I)`` forecast values on the positions' scale; NaN where no actor weighs.
+
+        Raises
+        ------
+        UsageError
+            On an unknown or bad parameter (:meth:`check_parameters`).
+        """
+        raise NotImplementedError(f"{cls.__qualname__} must implement point_forecast()")
+
+    def choose(self, compiled: Compiled, params: BlockParams) -> tuple[np.ndarray, np.ndarray]:
+        """The option nearest the forecast, on every issue; status ``Status.FORECAST``."""
+        positions = np.broadcast_to(stated_positions(compiled), params.salience.shape)
+        values = self.point_forecast(positions, params.salience, params.capability, **self.options)
+        combos = combo_index(compiled, snap_to_options(compiled, values))
+        return combos, np.full(combos.shape, Status.FORECAST, dtype=np.int8)

@@ -1,12 +1,16 @@
 """Run several decision models on one scenario and put their outcomes side by side.
 
 Every model runs through :func:`negosim.simulate` with the same seed, so each replicate samples
-the same saliences, capabilities and utilities under every model (the draws are paired).
+the same saliences, capabilities and utilities under every model (the draws are paired).  The
+models come from the registry (:mod:`negosim.models.registry`): by default, every registered model
+that can run the scenario.  The comparison table is computed here, from the tables of
+:mod:`negosim.tables` (the runs of every model in one table, then outcome probabilities per
+model); :mod:`negosim.plots.compare` draws from the same tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -14,7 +18,7 @@ from negosim.errors import UsageError
 from negosim.models.registry import get_model, model_names
 from negosim.scenario.schema import Scenario
 from negosim.simulation.simulate import build_model, simulate
-from negosim.tables.results import Results
+from negosim.tables.results import Comparable, Results, comparison_runs
 from negosim.tables.summary import outcome_probabilities
 
 __all__ = ["compare", "comparison_table", "run_models", "supported_models"]
@@ -92,18 +96,26 @@ def run_models(
     return {name: simulate(scenario, runs, seed, model=name) for name in names}
 
 
-def comparison_table(results: Mapping[str, Results]) -> pd.DataFrame:
-    """Outcome probabilities per model per issue, from :func:`run_models`' results.
+def comparison_table(results: Comparable) -> pd.DataFrame:
+    """Outcome probabilities per model per issue: the comparison table.
+
+    Parameters
+    ----------
+    results
+        :func:`run_models`' mapping model name -> results, or anything
+        :func:`~negosim.tables.results.comparison_runs` accepts (a runs table with a ``model``
+        column, say).
 
     Returns
     -------
     pandas.DataFrame
         :func:`~negosim.tables.summary.outcome_probabilities` with a leading ``model`` column:
-        ``model, issue, outcome, agreed, runs, count, probability, low, high``.
+        ``model, issue, outcome, agreed, runs, count, probability, low, high``; models in the
+        order given.
     """
-    runs = pd.concat([r.runs.assign(model=name) for name, r in results.items()], ignore_index=True)
+    runs = comparison_runs(results)
     table = outcome_probabilities(runs, by=["model"])
-    order = {name: k for k, name in enumerate(results)}
+    order = {name: k for k, name in enumerate(dict.fromkeys(runs["model"]))}
     return table.sort_values("model", key=lambda m: m.map(order), kind="stable", ignore_index=True)
 
 

@@ -11,16 +11,24 @@ proposals.  The same draws serve every model, so the interval of the *paired dif
 compromise model (``diff_*`` columns) is much narrower than a comparison of two intervals would
 suggest.  Intervals are percentile intervals (2.5 % and 97.5 %).
 
+**Which models.** Every registered decision model that declares a point forecast
+(``Supports.point_forecast``, :mod:`negosim.models.registry`) is scored with its default
+parameters, through its ``point_forecast`` on DEU III's proposals (the issues of one proposal are
+decided together); beside them, :data:`BASELINES` (simple rules, not decision models: the plain
+mean and median, the weighted median, the status quo) and :data:`VARIANTS` (studies of a
+registered model: other parameters, parameters tuned on the odd half, other capability measures),
+each scored only while its model is registered.  :func:`backtest_models` lists them all.
+
 A model may leave an issue out by forecasting NaN (the status quo is unknown on 100 issues); its MAE
 and its difference to the compromise model are then taken over the issues it does forecast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,14 +36,17 @@ from numpy.typing import NDArray
 
 from negosim.errors import UsageError
 from negosim.models.compromise import compromise, mean, median, weighted_median
-from negosim.models.exchange import exchange
-from negosim.models.expected_utility import expected_utility
+from negosim.models.registry import get_model, model_names
 from negosim.validation.deu3 import DEU3, Capability, capabilities, load_deu3
 
 __all__ = [
-    "BACKTEST_MODELS",
+    "BASELINES",
+    "SALIENCE_MAX",
+    "VARIANTS",
     "Forecast",
     "ModelFn",
+    "Variant",
+    "backtest_models",
     "by_proposal",
     "format_table",
     "run_backtest",
@@ -77,9 +88,15 @@ def by_proposal(
     positions, salience
         Shape ``(n_proposals, n_actors, max_issues)``, padded with NaN / 0.
     capability
-        Shape ``(n_proposals, n_actors)``: the capability on the proposal's first issue.
+        Shape ``(n_proposals, n_actors)``: the capability on the proposal's issues.
     unstack
         Maps an array ``(n_proposals, max_issues)`` back to ``(n_issues,)``.
+
+    Raises
+    ------
+    UsageError
+        If an actor's capability differs between the issues of one proposal (the capability
+        measures of :func:`~negosim.validation.deu3.capabilities` never do).
     """
     proposals, index = np.unique(data.proposal, return_inverse=True)
     slot = np.zeros(data.n_issues, dtype=np.int64)
@@ -93,6 +110,9 @@ def by_proposal(
     positions[index, :, slot] = data.positions
     salience[index, :, slot] = data.salience
     first = np.array([np.flatnonzero(index == p)[0] for p in range(proposals.size)])
+    per_proposal = capability[first][index]
+    if not np.array_equal(per_proposal, capability, equal_nan=True):
+        raise UsageError("capabilities must be the same on every issue of a proposal")
 
     def unstack(values: FloatArray) -> FloatArray:
         return np.asarray(values[index, slot], dtype=np.float64)
@@ -106,9 +126,24 @@ def _mae(forecast: FloatArray, data: DEU3, mask: NDArray[np.bool_]) -> float:
 
 # --- the models ---------------------------------------------------------------------------
 
+SALIENCE_MAX = 100.0
+"""DEU III saliences lie on 0-100."""
 
-def _compromise(data: DEU3, cap: FloatArray) -> FloatArray:
-    return compromise(data.positions, data.salience, cap)
+
+def _point_forecast(model: str, data: DEU3, cap: FloatArray, **parameters: Any) -> FloatArray:
+    """The registered model's ``point_forecast`` on every DEU III issue, proposal by proposal."""
+    positions, salience, capability, unstack = by_proposal(data, cap)
+    values = get_model(model).point_forecast(  # declared in Supports
+        positions, salience, capability, salience_max=SALIENCE_MAX, **parameters
+    )
+    return unstack(np.asarray(values, dtype=np.float64))
+
+
+def _registered(model: str) -> ModelFn:
+    def run(data: DEU3, cap: FloatArray) -> FloatArray:
+        return _point_forecast(model, data, cap)
+
+    return run
 
 
 def _mean(data: DEU3, cap: FloatArray) -> FloatArray:
@@ -127,43 +162,49 @@ def _status_quo(data: DEU3, cap: FloatArray) -> FloatArray:
     return data.reference_point
 
 
-def _eum(data: DEU3, cap: FloatArray) -> FloatArray:
-    return expected_utility(data.positions, data.salience, cap).forecast
+BASELINES: dict[str, ModelFn] = {
+    "mean": _mean,
+    "median": _median,
+    "weighted_median": _weighted_median,
+    "status_quo": _status_quo,
+}
+"""Simple rules scored beside the decision models; they are not decision models."""
+
+
+def _tuned(model: str, grid: Mapping[str, Sequence[Any]], label: str = "") -> ModelFn:
+    """The registered model with the parameters of ``grid`` scoring best on the odd half (the
+    first of equal scores, in the grid's order)."""
+
+    def run(data: DEU3, cap: FloatArray) -> Forecast:
+        best: tuple[float, FloatArray, dict[str, Any]] | None = None
+        for values in product(*grid.values()):
+            parameters = dict(zip(grid, values, strict=True))
+            forecast = _point_forecast(model, data, cap, **parameters)
+            score = _mae(forecast, data, data.odd)
+            if best is None or score < best[0]:
+                best = (score, forecast, parameters)
+        assert best is not None, "an empty grid"
+        chosen = ", ".join(f"{key}={value}" for key, value in best[2].items())
+        return Forecast(best[1], f"{chosen} (tuned on odd{label})")
+
+    return run
 
 
 def _eum_mean(data: DEU3, cap: FloatArray) -> FloatArray:
-    return expected_utility(data.positions, data.salience, cap).mean_forecast
-
-
-def _eum_tuned(data: DEU3, cap: FloatArray) -> Forecast:
-    best: tuple[float, FloatArray, str] | None = None
-    conflicts: tuple[Literal["loser_moves", "no_move"], ...] = ("loser_moves", "no_move")
-    rules: tuple[Literal["enforceable", "least_move"], ...] = ("enforceable", "least_move")
-    for conflict, rule, output in product(conflicts, rules, ("median", "mean")):
-        run = expected_utility(
-            data.positions, data.salience, cap, conflict=conflict, offer_rule=rule
-        )
-        values = run.forecast if output == "median" else run.mean_forecast
-        score = _mae(values, data, data.odd)
-        if best is None or score < best[0]:
-            best = (score, values, f"conflict={conflict}, offer_rule={rule}, forecast={output}")
-    assert best is not None
-    return Forecast(best[1], best[2] + " (tuned on odd)")
-
-
-def _exchange_run(data: DEU3, cap: FloatArray, rounds: int) -> FloatArray:
-    positions, salience, capability, unstack = by_proposal(data, cap)
-    return unstack(exchange(positions, salience, capability, max_rounds=rounds).outcome)
+    return _point_forecast("expected_utility", data, cap, forecast="mean")
 
 
 def _exchange(data: DEU3, cap: FloatArray) -> Forecast:
-    return Forecast(_exchange_run(data, cap, 3), "max_rounds=3 (the default)")
+    return Forecast(_point_forecast("exchange", data, cap), "max_rounds=3 (the default)")
 
 
-def _exchange_tuned(data: DEU3, cap: FloatArray) -> Forecast:
-    runs = {rounds: _exchange_run(data, cap, rounds) for rounds in range(6)}
-    rounds = min(runs, key=lambda r: _mae(runs[r], data, data.odd))
-    return Forecast(runs[rounds], f"max_rounds={rounds} (tuned on odd, 0-5)")
+def _with_capability(kind: Capability) -> ModelFn:
+    def model(data: DEU3, cap: FloatArray) -> Forecast:
+        return Forecast(
+            _point_forecast(BASELINE, data, capabilities(data, kind)), f"capability={kind}"
+        )
+
+    return model
 
 
 def _compromise_exponents(data: DEU3, cap: FloatArray) -> Forecast:
@@ -177,7 +218,7 @@ def _compromise_exponents(data: DEU3, cap: FloatArray) -> Forecast:
 
 
 def _compromise_mean_blend(data: DEU3, cap: FloatArray) -> Forecast:
-    base = _compromise(data, cap)
+    base = _point_forecast(BASELINE, data, cap)
     plain = _mean(data, cap)
     scored = [
         (_mae((1 - share) * base + share * plain, data, data.odd), float(share))
@@ -187,48 +228,87 @@ def _compromise_mean_blend(data: DEU3, cap: FloatArray) -> Forecast:
     return Forecast((1 - share) * base + share * plain, f"{share:g} x mean (tuned on odd)")
 
 
-def _with_capability(kind: Capability) -> ModelFn:
-    def model(data: DEU3, cap: FloatArray) -> Forecast:
-        return Forecast(_compromise(data, capabilities(data, kind)), f"capability={kind}")
+@dataclass(frozen=True)
+class Variant:
+    """A study of a registered model in the backtest.
 
-    return model
+    Attributes
+    ----------
+    model
+        The registered model it studies; the variant is scored only while that model is
+        registered and declares a point forecast.
+    run
+        The study itself, a :data:`ModelFn`.
+    """
+
+    model: str
+    run: ModelFn
 
 
-BACKTEST_MODELS: dict[str, ModelFn] = {
-    "compromise": _compromise,
-    "mean": _mean,
-    "median": _median,
-    "weighted_median": _weighted_median,
-    "status_quo": _status_quo,
-    "expected_utility": _eum,
-    "expected_utility_mean": _eum_mean,
-    "expected_utility_tuned": _eum_tuned,
-    "exchange": _exchange,
-    "exchange_tuned": _exchange_tuned,
-    "compromise_council": _with_capability("council"),
-    "compromise_shapley_shubik": _with_capability("shapley_shubik"),
-    "compromise_exponents_tuned": _compromise_exponents,
-    "compromise_mean_blend_tuned": _compromise_mean_blend,
+VARIANTS: dict[str, Variant] = {
+    "expected_utility_mean": Variant("expected_utility", _eum_mean),
+    "expected_utility_tuned": Variant(
+        "expected_utility",
+        _tuned(
+            "expected_utility",
+            {
+                "conflict": ("loser_moves", "no_move"),
+                "offer_rule": ("enforceable", "least_move"),
+                "forecast": ("median", "mean"),
+            },
+        ),
+    ),
+    "exchange_tuned": Variant("exchange", _tuned("exchange", {"max_rounds": range(6)}, ", 0-5")),
+    "compromise_council": Variant(BASELINE, _with_capability("council")),
+    "compromise_shapley_shubik": Variant(BASELINE, _with_capability("shapley_shubik")),
+    "compromise_exponents_tuned": Variant(BASELINE, _compromise_exponents),
+    "compromise_mean_blend_tuned": Variant(BASELINE, _compromise_mean_blend),
 }
-"""Models the backtest knows by name.  ``*_tuned`` models pick their parameters on the odd half."""
+"""Studies of registered models.  ``*_tuned`` variants pick their parameters on the odd half."""
+
+# What a registered model reports beside its score (its parameters worth naming).
+_NOTES: dict[str, ModelFn] = {"exchange": _exchange}
+
+
+def backtest_models() -> dict[str, ModelFn]:
+    """Every model the backtest knows by name, in the order of its table.
+
+    Returns
+    -------
+    dict
+        Name -> :data:`ModelFn`: the compromise baseline first, then :data:`BASELINES`, then
+        every other registered model declaring ``Supports.point_forecast`` (registry order),
+        then the :data:`VARIANTS` whose model is among them.
+    """
+    registered = [name for name in model_names() if get_model(name).supports.point_forecast]
+    if BASELINE not in registered:
+        raise UsageError(f"the backtest needs the {BASELINE!r} model, which is not registered")
+    chosen: dict[str, ModelFn] = {BASELINE: _registered(BASELINE), **BASELINES}
+    for name in registered:
+        if name != BASELINE:
+            chosen[name] = _NOTES.get(name, _registered(name))
+    for name, variant in VARIANTS.items():
+        if variant.model in registered:
+            chosen[name] = variant.run
+    return chosen
 
 
 # --- scoring ------------------------------------------------------------------------------
 
 
 def _resolve(models: Iterable[str] | Mapping[str, ModelFn] | None) -> dict[str, ModelFn]:
+    known = backtest_models()
     if models is None:
-        chosen = dict(BACKTEST_MODELS)
+        chosen = dict(known)
     elif isinstance(models, Mapping):
         chosen = dict(models)
     else:
         chosen = {}
         for name in models:
-            if name not in BACKTEST_MODELS:
-                known = ", ".join(BACKTEST_MODELS)
-                raise UsageError(f"unknown backtest model {name!r} (known: {known})")
-            chosen[name] = BACKTEST_MODELS[name]
-    chosen.setdefault(BASELINE, BACKTEST_MODELS[BASELINE])
+            if name not in known:
+                raise UsageError(f"unknown backtest model {name!r} (known: {', '.join(known)})")
+            chosen[name] = known[name]
+    chosen.setdefault(BASELINE, known[BASELINE])
     return {BASELINE: chosen.pop(BASELINE), **chosen}
 
 
@@ -250,8 +330,9 @@ def run_backtest(
     Parameters
     ----------
     models
-        Names from :data:`BACKTEST_MODELS`, or a mapping ``name -> ModelFn``; all built-in models
-        when ``None``.  The compromise model is always included, as the baseline.
+        Names from :func:`backtest_models`, or a mapping ``name -> ModelFn``; all of
+        :func:`backtest_models` when ``None``.  The compromise model is always included, as the
+        baseline.
     capability
         Capability measure handed to every model (see :func:`negosim.validation.deu3.capabilities`).
     n_boot

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from negosim import UsageError, load_scenario, simulate
-from negosim.cli.models import compare_command
+from negosim.cli.compare import compare_command
 from negosim.simulation.compare import compare, comparison_table, run_models, supported_models
 from negosim.tables.summary import outcome_probabilities
 

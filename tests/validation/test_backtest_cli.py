@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from negosim import UsageError
-from negosim.cli.models import backtest_command
+from negosim.cli.backtest import backtest_command
 
 app = typer.Typer(pretty_exceptions_enable=False)
 app.command("backtest")(backtest_command)

@@ -16,8 +16,10 @@ import pytest
 
 from negosim.errors import UsageError
 from negosim.validation import (
-    BACKTEST_MODELS,
+    BASELINES,
+    VARIANTS,
     Forecast,
+    backtest_models,
     capabilities,
     format_table,
     load_deu3,
@@ -143,8 +145,8 @@ def test_capability_measures(data: DEU3) -> None:
 @pytest.mark.slow
 def test_full_backtest_runs(data: DEU3) -> None:
     results = run_backtest(n_boot=200, data=data)
-    assert set(results.model) == set(BACKTEST_MODELS)
-    assert len(results) == 3 * len(BACKTEST_MODELS)
+    assert list(dict.fromkeys(results.model)) == list(backtest_models())
+    assert len(results) == 3 * len(backtest_models())
     tuned = results[(results.model == "exchange_tuned") & (results.half == "all")]
     assert "tuned on odd" in tuned.params.iloc[0]
 
@@ -160,3 +162,47 @@ def test_validation_all_is_honest_and_documented() -> None:
             if inspect.isfunction(obj) or inspect.isclass(obj):
                 assert obj.__doc__, f"{module.__name__}.{name} has no docstring"
     assert set(validation.__all__) <= set(backtest.__all__) | set(deu3.__all__)
+
+
+def test_the_backtest_scores_every_registered_point_forecaster() -> None:
+    from negosim.models.registry import get_model, model_names
+
+    known = backtest_models()
+    forecasters = [n for n in model_names() if get_model(n).supports.point_forecast]
+    assert next(iter(known)) == "compromise"
+    assert set(forecasters) | set(BASELINES) | set(VARIANTS) == set(known)
+    # A model without a point forecast (the bargaining engine, the Nash solution) is not scored.
+    assert not {n for n in model_names() if n not in forecasters} & set(known)
+
+
+def test_a_registered_point_forecaster_joins_the_backtest(data: DEU3) -> None:
+    """A model registered with a point forecast is scored with no change to the backtest: here
+    one forecasting the unweighted mean must score what the plain-mean baseline scores."""
+    from typing import Any, ClassVar
+
+    from negosim.models.compromise import mean
+    from negosim.models.registry import register, unregister
+    from negosim.models.spatial import POINT_FORECAST, PointForecastModel
+
+    class PlainMean(PointForecastModel):
+        name: ClassVar[str] = "plain_mean_for_test"
+        reference: ClassVar[str] = "Nobody 2024"
+        supports = POINT_FORECAST
+
+        @classmethod
+        def point_forecast(
+            cls, positions, salience, capability, *, salience_max=1.0, **parameters: Any
+        ):
+            cls.check_parameters(parameters)
+            return mean(np.swapaxes(positions, 1, 2))
+
+    register(PlainMean)
+    try:
+        assert "plain_mean_for_test" in backtest_models()
+        table = run_backtest(["plain_mean_for_test", "mean"], n_boot=20, data=data)
+    finally:
+        unregister("plain_mean_for_test")
+    mae = table.set_index(["model", "half"])["mae"]
+    for half in ("odd", "even", "all"):
+        assert mae["plain_mean_for_test", half] == pytest.approx(mae["mean", half], abs=1e-12)
+    assert "plain_mean_for_test" not in backtest_models()
