@@ -1,9 +1,10 @@
 """Publication-quality matplotlib figures of results: ``f(results, ..., *, ax=None) -> Axes``.
 
-Each figure computes through the pure, tested summaries in :mod:`negosim.plots.summaries` and
-:mod:`negosim.tables.summary`, draws in the house style (:mod:`negosim.plots.style`: Okabe-Ito
-colours, the scenario's own words, a footnote with the sources and the run count) without changing
-global matplotlib settings, and :func:`plot_all` writes every figure a set of results supports.
+Each figure draws a table computed by the pure, tested summaries of :mod:`negosim.tables`
+(:mod:`~negosim.tables.summary`, :mod:`~negosim.tables.response`) and computes nothing itself.
+It draws in the house style (:mod:`negosim.plots.style`: Okabe-Ito colours, the scenario's own
+words, a footnote with the sources and the run count) without changing global matplotlib
+settings, and :func:`plot_all` writes every figure a set of results supports.
 """
 
 from negosim.plots.all import plot_all, save_figure

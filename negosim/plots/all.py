@@ -15,11 +15,12 @@ from negosim.plots.compare import plot_model_comparison
 from negosim.plots.outcomes import plot_outcome_distribution
 from negosim.plots.sensitivity import plot_tornado
 from negosim.plots.style import root_figure
-from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response, sweep_factors
+from negosim.plots.sweeps import plot_sweep_heatmap, plot_sweep_response
 from negosim.plots.timeline import plot_time_to_agreement
-from negosim.plots.trajectories import plot_trajectories, trajectory_variables
+from negosim.plots.trajectories import plot_trajectories
 from negosim.scenario.schema import Scenario
-from negosim.tables.results import Results
+from negosim.tables.columns import trajectory_variables
+from negosim.tables.results import Results, sweep_factors
 
 __all__ = ["FORMATS", "figure_jobs", "plot_all", "save_figure"]
 
@@ -66,7 +67,7 @@ def figure_jobs(
             )
         )
     jobs.append(("time_to_agreement", lambda: plot_time_to_agreement(results, scenario=scenario)))
-    for variable in trajectory_variables(results):
+    for variable in trajectory_variables(results.trajectories):
         jobs.append(
             (
                 f"trajectory_{_slug(variable)}",

@@ -1,8 +1,12 @@
-"""Model comparison: the same scenario under several decision models, side by side."""
+"""Model comparison: the same scenario under several decision models, side by side.
+
+The tables drawn are computed in :mod:`negosim.tables`: the runs of every model in one table
+(:func:`~negosim.tables.results.comparison_runs`), then the option probabilities
+(:func:`~negosim.tables.summary.option_probabilities`) or the mean outcome values
+(:func:`~negosim.tables.summary.mean_outcome_values`) per model.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,34 +15,11 @@ from matplotlib.axes import Axes
 from negosim.errors import UsageError
 from negosim.plots.labels import issue_label, model_label, option_label, wrap
 from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
-from negosim.plots.summaries import NO_AGREEMENT, mean_outcome_values, option_probabilities
 from negosim.scenario.schema import Scenario
-from negosim.tables.results import Results
+from negosim.tables.results import Comparable, comparison_runs
+from negosim.tables.summary import NO_AGREEMENT, mean_outcome_values, option_probabilities
 
-__all__ = ["comparison_runs", "plot_model_comparison"]
-
-Comparable = Mapping[str, Results] | Results | pd.DataFrame
-
-
-def comparison_runs(results: Comparable) -> pd.DataFrame:
-    """One runs table with a ``model`` column, from a mapping name -> results, one results whose
-    runs have a ``model`` column, or such a runs table."""
-    if isinstance(results, pd.DataFrame):
-        runs = results
-    elif isinstance(results, Results):
-        runs = results.runs
-        if "model" not in runs:
-            name = str(results.manifest.get("model", {}).get("name", "model"))
-            runs = runs.assign(model=name)
-    else:
-        if not results:
-            raise UsageError("no results to compare")
-        runs = pd.concat(
-            [r.runs.assign(model=name) for name, r in results.items()], ignore_index=True
-        )
-    if "model" not in runs:
-        raise UsageError("a runs table to compare needs a `model` column")
-    return runs
+__all__ = ["plot_model_comparison"]
 
 
 def plot_model_comparison(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from negosim.scenario.paths import canonical_path
 from negosim.scenario.schema import Scenario
+from negosim.tables.outcomes import OutcomeSpec, parse_outcome
 
 __all__ = [
     "actor_name",
@@ -176,23 +177,29 @@ def base_value(path: str, scenario: Scenario | None) -> float | None:
     return None
 
 
-def outcome_label(outcome: str, scenario: Scenario | None) -> str:
-    """An outcome spec of :func:`negosim.plots.summaries.outcome_hits` in words.
+def outcome_label(outcome: str | OutcomeSpec, scenario: Scenario | None) -> str:
+    """An outcome spec of the grammar (:func:`negosim.tables.outcomes.parse_outcome`) in words.
 
     ``agreement`` -> ``P(full agreement)``; ``guarantees=political`` -> ``P(Political
-    declaration)``; ``fallback:russia`` -> ``P(Russia's fallback plays out)``.
+    declaration)``; ``fallback:russia`` -> ``P(Russia's fallback plays out)``;
+    ``quota_share:value`` -> ``Mean outcome: Northland's share of the quota (%) (0-100)``.
+
+    Raises
+    ------
+    UsageError
+        For a spec of no accepted form.
     """
-    if outcome == "agreement":
+    spec = parse_outcome(outcome)
+    if spec.kind == "agreement":
         return "P(full agreement)"
-    if outcome == "breakdown":
+    if spec.kind == "breakdown":
         return "P(breakdown)"
-    if outcome.startswith("fallback:"):
-        actor_id = outcome.removeprefix("fallback:")
-        return f"P({actor_name(actor_id, scenario)}'s fallback plays out)"
-    issue_id, sep, option_id = outcome.partition("=")
-    if sep:
-        return f"P({option_label(issue_id, option_id, scenario)})"
-    return outcome
+    if spec.actor is not None:
+        return f"P({actor_name(spec.actor, scenario)}'s fallback plays out)"
+    issue_id = spec.issue or ""
+    if spec.option is not None:
+        return f"P({option_label(issue_id, spec.option, scenario)})"
+    return f"Mean outcome: {issue_label(issue_id, scenario)} (0-100)"
 
 
 def timeline_markers(scenario: Scenario) -> list[tuple[pd.Timestamp, str, str]]:

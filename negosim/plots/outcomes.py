@@ -9,9 +9,9 @@ from matplotlib.axes import Axes
 from negosim.errors import UsageError
 from negosim.plots.labels import actor_name, format_percent, issue_label, option_label, wrap
 from negosim.plots.style import GREY, colour, footnote, house_style, linestyle, new_axes
-from negosim.plots.summaries import NO_AGREEMENT, option_probabilities
 from negosim.scenario.schema import Issue, Scenario
 from negosim.tables.results import Results
+from negosim.tables.summary import NO_AGREEMENT, option_probabilities
 
 __all__ = ["plot_outcome_distribution"]
 

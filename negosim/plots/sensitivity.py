@@ -17,9 +17,9 @@ from negosim.plots.labels import (
     wrap,
 )
 from negosim.plots.style import DARK, colour, footnote, house_style, new_axes
-from negosim.plots.summaries import point_levels, reference_levels, tornado_table
-from negosim.plots.sweeps import _require_factors, sweep_note
+from negosim.plots.sweeps import require_factors, sweep_note
 from negosim.scenario.schema import Scenario
+from negosim.tables.response import tornado_table
 from negosim.tables.results import Results
 
 __all__ = ["plot_tornado"]
@@ -38,7 +38,7 @@ def plot_tornado(
     the other factors held at their reference levels; largest swing on top.
 
     A factor's reference level is the design level nearest the scenario's own value (the centre
-    of a declared range), else its median level (:func:`~negosim.plots.summaries.tornado_table`).
+    of a declared range), else its median level (:func:`~negosim.tables.response.tornado_table`).
     Each factor has two bars from the reference probability (every factor at its reference
     level): to the probability at its lowest level (upper bar) and at its highest (lower bar),
     each with its 95% Wilson interval and the level written at its end.
@@ -48,7 +48,8 @@ def plot_tornado(
     results
         A sweep's results.
     outcome
-        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``.
+        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``
+        (:mod:`negosim.tables.outcomes`).
     scenario
         The scenario: its own values pick the reference levels; labels; sources.
     ax
@@ -59,7 +60,7 @@ def plot_tornado(
     matplotlib.axes.Axes
         The axes drawn on: two bars per factor (``gid`` ``"low"`` and ``"high"``).
     """
-    factors = _require_factors(results)
+    factors = require_factors(results)
     base = {f: base_value(f, scenario) for f in factors}
     table = tornado_table(results.runs, factors, outcome=outcome, base=base)
     reference = float(table["reference"].iloc[0])
@@ -113,7 +114,7 @@ def plot_tornado(
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         ax.set_title(wrap(f"What moves {outcome_label(outcome, scenario)} most", 70), loc="left")
-        footnote(ax, scenario, None, _note(results, table, factors, base, scenario))
+        footnote(ax, scenario, None, _note(results, table, factors, scenario))
     return ax
 
 
@@ -121,15 +122,13 @@ def _note(
     results: Results,
     table: pd.DataFrame,
     factors: list[str],
-    base: dict[str, float | None],
     scenario: Scenario | None,
 ) -> str:
     """Runs per point, the reference levels, and which factors could only be read pooled."""
     pooled = list(table.loc[table["held"] == "pooled", "factor"])
     parts = [sweep_note(results, factors, scenario)]
     if len(pooled) < len(factors):
-        levels = point_levels(results.runs, factors, max_levels=len(results.runs))
-        ref = reference_levels(levels, base)
+        ref = table.attrs["reference_levels"]
         held = ", ".join(f"{factor_label(f, scenario)} = {format_level(ref[f])}" for f in factors)
         parts.append(f"Reference levels (the others held there): {held}.")
     if pooled:

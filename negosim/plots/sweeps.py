@@ -11,22 +11,16 @@ from matplotlib.axes import Axes
 from negosim.errors import UsageError
 from negosim.plots.labels import factor_label, format_level, outcome_label, wrap
 from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes
-from negosim.plots.summaries import sweep_response
 from negosim.scenario.schema import Scenario
-from negosim.tables.results import Results
+from negosim.tables.response import sweep_response
+from negosim.tables.results import Results, sweep_factors
 
-__all__ = ["plot_sweep_heatmap", "plot_sweep_response", "sweep_factors", "sweep_note"]
-
-
-def sweep_factors(results: Results) -> list[str]:
-    """The swept factors' paths (``manifest["factors"]``, else the ``design`` columns)."""
-    factors = list(results.manifest.get("factors") or [])
-    if not factors and results.design is not None:
-        factors = [str(c) for c in results.design.columns]
-    return [f for f in factors if f in results.runs]
+__all__ = ["plot_sweep_heatmap", "plot_sweep_response", "require_factors", "sweep_note"]
 
 
-def _require_factors(results: Results, needed: int = 1) -> list[str]:
+def require_factors(results: Results, needed: int = 1) -> list[str]:
+    """The swept factors of ``results`` (:func:`~negosim.tables.results.sweep_factors`); a
+    :class:`~negosim.errors.UsageError` if there are fewer than ``needed``."""
     factors = sweep_factors(results)
     if len(factors) < needed:
         raise UsageError(
@@ -46,7 +40,7 @@ def sweep_note(
     """Footnote words: runs per design point, factors read in bins, and the factors pooled.
 
     ``bins`` maps a shown factor to the most levels it is drawn with (see
-    :func:`~negosim.plots.summaries.point_levels`); factors with more design values are named.
+    :func:`~negosim.tables.response.point_levels`); factors with more design values are named.
     """
     parts = []
     per_point = results.manifest.get("runs_per_point")
@@ -94,7 +88,8 @@ def plot_sweep_response(
     factor
         The factor on the x-axis (default: the first swept factor).
     outcome
-        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``.
+        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``
+        (:mod:`negosim.tables.outcomes`).
     by
         One line per level of this factor (default: the next swept factor, if any).  Other
         factors are pooled; the footnote names them.
@@ -108,7 +103,7 @@ def plot_sweep_response(
     matplotlib.axes.Axes
         The axes drawn on: one line (and band) per level of ``by``.
     """
-    factors = _require_factors(results)
+    factors = require_factors(results)
     factor = factor or factors[0]
     if by is None and len(factors) > 1:
         by = next(f for f in factors if f != factor)
@@ -173,7 +168,8 @@ def plot_sweep_heatmap(
     x, y
         The factors on the axes (default: the first two swept factors).  Others are pooled.
     outcome
-        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``.
+        ``agreement``, ``breakdown``, ``ISSUE=OPTION`` or ``fallback:ACTOR``
+        (:mod:`negosim.tables.outcomes`).
     scenario
         The scenario, for labels and sources.
     ax
@@ -185,7 +181,7 @@ def plot_sweep_heatmap(
         The axes drawn on; the image has one row per level of ``y`` and one column per level
         of ``x`` (lowest at the lower left).
     """
-    factors = _require_factors(results, 1 if x and y else 2)
+    factors = require_factors(results, 1 if x and y else 2)
     x = x or factors[0]
     y = y or next(f for f in factors if f != x)
     # A sampled design (a distinct value at every point) is read on a coarse grid with about

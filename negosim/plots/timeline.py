@@ -8,9 +8,9 @@ from matplotlib.axes import Axes
 
 from negosim.plots.labels import timeline_markers, wrap
 from negosim.plots.style import DARK, GREY, colour, footnote, house_style, new_axes, root_figure
-from negosim.plots.summaries import agreement_curve
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
+from negosim.tables.summary import agreement_curve
 
 __all__ = ["date_axis", "mark_calendar", "plot_time_to_agreement"]
 

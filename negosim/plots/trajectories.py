@@ -7,19 +7,12 @@ from matplotlib.axes import Axes
 from negosim.errors import UsageError
 from negosim.plots.labels import actor_name, issue_label, wrap
 from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes
-from negosim.plots.summaries import fan_quantiles
 from negosim.plots.timeline import date_axis, mark_calendar
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
+from negosim.tables.summary import fan_quantiles
 
-__all__ = ["plot_trajectories", "trajectory_variables"]
-
-
-def trajectory_variables(results: Results) -> list[str]:
-    """The trajectory columns a fan chart can show: ``aspiration_<package>``, ``ideal_<issue>``."""
-    if results.trajectories is None:
-        return []
-    return [c for c in results.trajectories.columns if c.startswith(("aspiration_", "ideal_"))]
+__all__ = ["plot_trajectories"]
 
 
 def plot_trajectories(
@@ -36,7 +29,8 @@ def plot_trajectories(
     results
         Results simulated with ``trajectories=True``.
     variable
-        A trajectories column: ``aspiration_<package>`` (the utility an actor holds out for on a
+        A trajectories column (:func:`negosim.tables.columns.trajectory_variables`):
+        ``aspiration_<package>`` (the utility an actor holds out for on a
         package, 0-1) or ``ideal_<issue>`` (its ideal point on the issue's 0-100 scale; the
         options are marked on the axis).
     scenario

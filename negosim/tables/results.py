@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,14 @@ import pyarrow.parquet as pq
 from negosim.errors import UsageError
 from negosim.io import write_text_atomic, write_with_atomic
 
-__all__ = ["Results", "load_results", "write_parquet_atomic"]
+__all__ = [
+    "Comparable",
+    "Results",
+    "comparison_runs",
+    "load_results",
+    "sweep_factors",
+    "write_parquet_atomic",
+]
 
 
 def write_parquet_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
@@ -26,13 +34,15 @@ def write_parquet_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> P
 
 @dataclass
 class Results:
-    """Tidy results: ``runs`` (one row per run x issue), optional ``trajectories``, ``manifest``."""
+    """Tidy results: ``runs`` (one row per run x issue), the ``manifest`` that says how they were
+    made, optional ``trajectories`` (one row per run x round x actor) and, for a sweep, the
+    ``design`` (one row per design point, one column per factor).  Their columns are listed in
+    :mod:`negosim.tables.columns`."""
 
     runs: pd.DataFrame
     manifest: dict[str, Any]
     trajectories: pd.DataFrame | None = None
-    narrative: list[str] = field(default_factory=list)
-    design: pd.DataFrame | None = None  # sweeps: one row per design point, one column per factor
+    design: pd.DataFrame | None = None
 
     def write(self, out: str | os.PathLike[str]) -> Path:
         """Write ``runs.parquet``, ``trajectories.parquet`` (if any) and ``manifest.json``."""
@@ -49,6 +59,48 @@ class Results:
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write results: {exc.strerror or exc}") from None
         return folder
+
+
+def sweep_factors(results: Results) -> list[str]:
+    """The swept factors' paths (``manifest["factors"]``, else the ``design`` columns) that the
+    runs table has; none for results of one scenario."""
+    factors = list(results.manifest.get("factors") or [])
+    if not factors and results.design is not None:
+        factors = [str(c) for c in results.design.columns]
+    return [f for f in factors if f in results.runs]
+
+
+Comparable = Mapping[str, Results] | Results | pd.DataFrame
+
+
+def comparison_runs(results: Comparable) -> pd.DataFrame:
+    """One runs table with a ``model`` column, from a mapping name -> results, one results whose
+    runs have a ``model`` column, or such a runs table.
+
+    One results without a ``model`` column is named by its manifest's model (``"model"`` if the
+    manifest names none); in a mapping, the names are the keys.
+
+    Raises
+    ------
+    UsageError
+        For an empty mapping, or a table without a ``model`` column.
+    """
+    if isinstance(results, pd.DataFrame):
+        runs = results
+    elif isinstance(results, Results):
+        runs = results.runs
+        if "model" not in runs:
+            name = str(results.manifest.get("model", {}).get("name", "model"))
+            runs = runs.assign(model=name)
+    else:
+        if not results:
+            raise UsageError("no results to compare")
+        runs = pd.concat(
+            [r.runs.assign(model=name) for name, r in results.items()], ignore_index=True
+        )
+    if "model" not in runs:
+        raise UsageError("a runs table to compare needs a `model` column")
+    return runs
 
 
 def _refuse_foreign(folder: Path, manifest: dict[str, Any]) -> None:

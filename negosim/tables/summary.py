@@ -1,24 +1,42 @@
-"""Pure summaries of a runs table: probabilities with 95% intervals, agreement timing, fallbacks.
+"""Pure summaries of one scenario's results: outcome probabilities with 95% intervals, agreement
+timing, mean outcome values, fallbacks and trajectory fans.
 
-Every function reads only the tidy runs table (one row per run x issue) and returns a DataFrame.
-Intervals are Wilson score intervals (Wilson 1927), which stay inside [0, 1] and behave at 0 and n.
+Every function reads only tidy tables (a runs table, one row per run x issue, or a trajectories
+table) and returns a DataFrame.  Every probability is a share of runs with its Wilson score
+interval (Wilson 1927), which stays inside [0, 1] and behaves at 0 and n; the events themselves
+(full agreement, breakdown, an option agreed, a fallback) are those of the outcome grammar,
+:mod:`negosim.tables.outcomes`.  The summaries of a sweep are in :mod:`negosim.tables.response`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from negosim.errors import UsageError
+from negosim.tables.outcomes import outcome_hits, run_keys
+
 __all__ = [
+    "NO_AGREEMENT",
     "Z95",
+    "agreement_curve",
     "agreement_summary",
+    "check_columns",
     "fallback_probabilities",
+    "fan_quantiles",
+    "mean_outcome_values",
+    "option_probabilities",
     "outcome_probabilities",
+    "proportions",
     "run_level",
     "wilson_interval",
 ]
 
 Z95 = 1.959963984540054
+NO_AGREEMENT = "no agreement"
 
 
 def wilson_interval(
@@ -37,20 +55,36 @@ def wilson_interval(
     return low, high
 
 
+def proportions(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (with integer ``count`` and ``runs`` columns) with ``probability = count / runs``
+    and its 95% Wilson interval ``low``, ``high`` added (in place, and returned)."""
+    table["probability"] = table["count"] / table["runs"]
+    table["low"], table["high"] = wilson_interval(
+        table["count"].to_numpy(), table["runs"].to_numpy()
+    )
+    return table
+
+
+def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise :class:`~negosim.errors.UsageError` naming the ``columns`` that ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise UsageError(f"{what} lacks column(s) {', '.join(map(repr, missing))}")
+
+
 def outcome_probabilities(runs: pd.DataFrame, *, by: list[str] | None = None) -> pd.DataFrame:
     """Probability of each agreed option per issue, and of no agreement, with 95% intervals.
 
     Columns: ``[*by, issue, outcome, agreed, runs, count, probability, low, high]``; ``outcome`` is
     the option id (or ``<NA>`` for a continuous issue's agreed values, pooled) and rows with
-    ``agreed == False`` give the probability of no agreement (the no-deal outcome holds).
+    ``agreed == False`` give the probability of no agreement (the no-deal outcome holds).  Only
+    outcomes seen are listed (:func:`option_probabilities` lists every option of one issue).
     """
     keys = [*(by or []), "issue"]
-    frame = runs.assign(outcome=runs["outcome"].where(runs["agreed"], "no agreement"))
+    frame = runs.assign(outcome=runs["outcome"].where(runs["agreed"], NO_AGREEMENT))
     totals = frame.groupby(keys, observed=True).size().rename("runs")
     counts = frame.groupby([*keys, "outcome", "agreed"], observed=True, dropna=False).size()
-    out = counts.rename("count").reset_index().merge(totals.reset_index(), on=keys)
-    out["probability"] = out["count"] / out["runs"]
-    out["low"], out["high"] = wilson_interval(out["count"].to_numpy(), out["runs"].to_numpy())
+    out = proportions(counts.rename("count").reset_index().merge(totals.reset_index(), on=keys))
     return out.sort_values(
         [*keys, "agreed", "probability"],
         ascending=[True] * len(keys) + [False, False],
@@ -58,13 +92,99 @@ def outcome_probabilities(runs: pd.DataFrame, *, by: list[str] | None = None) ->
     )
 
 
+def option_probabilities(
+    runs: pd.DataFrame,
+    issue: str,
+    *,
+    options: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Probability of each option of ``issue``, and of no agreement, with zero counts kept.
+
+    The counts are those of :func:`outcome_probabilities`, laid out for one issue.
+
+    Parameters
+    ----------
+    runs
+        A runs table (one row per run x issue).
+    issue
+        The issue id.
+    options
+        Option ids in the order to report them (e.g. the scenario's); by default the agreed
+        outcomes seen, sorted.  Options never agreed get a count of 0 and the Wilson interval of
+        0 successes (its upper bound is above 0).
+    by
+        Grouping columns (e.g. ``["model"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[*by, outcome, agreed, count, runs, probability, low, high]``: one row per group and
+        option in ``options`` order, then one row ``outcome == "no agreement"``, ``agreed ==
+        False`` per group; groups in order of appearance.
+    """
+    by = list(by)
+    check_columns(runs, [*by, "issue", "outcome", "agreed"], "the runs table")
+    rows = runs[runs["issue"] == issue]
+    if rows.empty:
+        raise UsageError(f"no issue {issue!r} in these results")
+    if options is None:
+        options = sorted(str(o) for o in rows.loc[rows["agreed"], "outcome"].dropna().unique())
+    seen = outcome_probabilities(rows, by=by)
+    counts = {
+        (*(row[k] for k in by), row["outcome"], bool(row["agreed"])): int(row["count"])
+        for _, row in seen.iterrows()
+        if not pd.isna(row["outcome"])
+    }
+    sizes = rows.groupby(by, sort=False).size() if by else None
+    groups = list(sizes.items()) if sizes is not None else [((), len(rows))]
+    records = []
+    for key, size in groups:
+        labels = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        group = tuple(labels.values())
+        for outcome, agreed in [*((o, True) for o in options), (NO_AGREEMENT, False)]:
+            count = counts.get((*group, outcome, agreed), 0)
+            records.append(
+                {**labels, "outcome": outcome, "agreed": agreed, "count": count, "runs": size}
+            )
+    columns = [*by, "outcome", "agreed", "count", "runs"]
+    return proportions(pd.DataFrame.from_records(records, columns=columns))
+
+
+def mean_outcome_values(runs: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Mean place (0-100) of the outcome that holds on each issue by the deadline, deal or not.
+
+    The interval is the normal approximation ``mean +/- 1.96 sd / sqrt(n)`` (sample sd); with a
+    single run, or runs that all agree, it has zero width.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[*by, issue, runs, mean, sd, low, high, agreed]`` where ``agreed`` is the share of runs
+        with an agreement on the issue.
+    """
+    by = list(by)
+    check_columns(runs, [*by, "issue", "value", "agreed"], "the runs table")
+    keys = [*by, "issue"]
+    grouped = runs.groupby(keys, sort=False)
+    out = grouped["value"].agg(runs="count", mean="mean", sd="std").reset_index()
+    out["sd"] = out["sd"].fillna(0.0)
+    half = Z95 * out["sd"] / np.sqrt(out["runs"])
+    out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    out["agreed"] = grouped["agreed"].mean().to_numpy()
+    return out
+
+
 def run_level(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per run: end reason, whether every package agreed and when the last one did."""
-    grouped = runs.groupby("run", sort=True)
+    """One row per run (index as :func:`~negosim.tables.outcomes.run_keys`): its end reason,
+    whether it ended in full agreement (the outcome ``agreement`` of
+    :func:`~negosim.tables.outcomes.outcome_hits`) and the date its last package agreed (``NaT``
+    without full agreement)."""
+    grouped = runs.groupby(run_keys(runs), sort=True)
     out = pd.DataFrame(
         {
             "run_end_reason": grouped["run_end_reason"].first(),
-            "full_agreement": grouped["agreed"].all(),
+            "full_agreement": outcome_hits(runs, "agreement"),
             "agreement_date": grouped["end_date"].max(),
         }
     )
@@ -73,28 +193,32 @@ def run_level(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """Probability (with interval) of full agreement and of breakdown, and the median date of
-    full agreement among the runs that reach it."""
+    """Probability (with interval) of full agreement, of breakdown and of the deadline without
+    agreement, and the median date of full agreement among the runs that reach it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[what, count, runs, probability, low, high]``, one row each for ``full agreement``,
+        ``breakdown`` and ``deadline without agreement``; ``attrs["median_agreement_date"]`` is
+        the lower median date of full agreement (``None`` if no run reaches it).  The full
+        agreement row is the last point of :func:`agreement_curve`.
+    """
     per_run = run_level(runs)
     n = len(per_run)
-    rows = []
-    for label, hits in (
+    reason = per_run["run_end_reason"]
+    hits = [
         ("full agreement", int(per_run["full_agreement"].sum())),
-        ("breakdown", int((per_run["run_end_reason"] == "breakdown").sum())),
-        ("deadline without agreement", int((per_run["run_end_reason"] == "deadline").sum())),
-    ):
-        low, high = wilson_interval(hits, n)
-        rows.append(
-            {
-                "what": label,
-                "count": hits,
-                "runs": n,
-                "probability": hits / n if n else np.nan,
-                "low": float(low),
-                "high": float(high),
-            }
-        )
-    out = pd.DataFrame(rows)
+        ("breakdown", int(outcome_hits(runs, "breakdown").sum())),
+        ("deadline without agreement", int((reason == "deadline").sum())),
+    ]
+    out = pd.DataFrame(
+        [{"what": label, "count": count, "runs": n} for label, count in hits],
+        columns=["what", "count", "runs"],
+    )
+    out = proportions(out.astype({"count": "int64", "runs": "int64"}))
+    if not n:
+        out["probability"] = np.nan
     dates = per_run["agreement_date"].dropna()
     out.attrs["median_agreement_date"] = (
         dates.sort_values().iloc[(len(dates) - 1) // 2] if len(dates) else None
@@ -102,20 +226,71 @@ def agreement_summary(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def fallback_probabilities(runs: pd.DataFrame) -> pd.DataFrame:
-    """Probability that each actor's fallback plays out, from the ``fallback_<actor>`` columns."""
-    columns = [c for c in runs.columns if c.startswith("fallback_")]
-    per_run = runs.groupby("run")[columns].first()
+def agreement_curve(runs: pd.DataFrame, dates: Sequence[Any] | None = None) -> pd.DataFrame:
+    """Cumulative probability of full agreement by each date, with 95% Wilson intervals.
+
+    Parameters
+    ----------
+    runs
+        A runs table (one scenario, not a sweep).
+    dates
+        Dates to evaluate at (e.g. the round dates and the deadline); by default the end dates
+        seen in ``runs``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[date, count, runs, probability, low, high]``: ``count`` runs had reached full
+        agreement on or before ``date``.
+    """
+    per_run = run_level(runs)
     n = len(per_run)
-    hits = per_run.sum().astype(int)
-    low, high = wilson_interval(hits.to_numpy(), np.full(len(hits), n))
-    return pd.DataFrame(
-        {
-            "actor": [c.removeprefix("fallback_") for c in columns],
-            "count": hits.to_numpy(),
-            "runs": n,
-            "probability": hits.to_numpy() / n if n else np.nan,
-            "low": low,
-            "high": high,
-        }
+    agreed = per_run["agreement_date"].dropna().sort_values()
+    if dates is None:
+        dates = sorted(pd.to_datetime(runs["end_date"].unique()))
+    stamps = pd.to_datetime(pd.Series(sorted(set(pd.to_datetime(list(dates))))))
+    counts = np.searchsorted(
+        agreed.to_numpy(dtype="datetime64[ns]"),
+        stamps.to_numpy(dtype="datetime64[ns]"),
+        side="right",
+    )
+    out = pd.DataFrame({"date": stamps, "count": counts, "runs": n})
+    return proportions(out) if n else out.assign(probability=np.nan, low=np.nan, high=np.nan)
+
+
+def fallback_probabilities(runs: pd.DataFrame) -> pd.DataFrame:
+    """Probability that each actor's fallback plays out (the outcome ``fallback:ACTOR`` of
+    :func:`~negosim.tables.outcomes.outcome_hits`), from the ``fallback_<actor>`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[actor, count, runs, probability, low, high]``, actors in column order.
+    """
+    actors = [c.removeprefix("fallback_") for c in runs.columns if c.startswith("fallback_")]
+    counts = [int(outcome_hits(runs, f"fallback:{actor}").sum()) for actor in actors]
+    n = len(runs.drop_duplicates(run_keys(runs)))
+    out = pd.DataFrame({"actor": actors, "count": np.array(counts, dtype=int), "runs": n})
+    return proportions(out) if n else out.assign(probability=np.nan, low=np.nan, high=np.nan)
+
+
+def fan_quantiles(trajectories: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per actor and round: the median and the 50% and 90% bands of ``column`` across runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[actor, round, date, q05, q25, median, q75, q95]``, actors in order of appearance.
+    """
+    if column not in trajectories:
+        raise UsageError(f"no trajectory column {column!r}")
+    grouped = trajectories.groupby(["actor", "round", "date"], sort=True)[column]
+    quantiles = grouped.quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95])).unstack()
+    quantiles.columns = ["q05", "q25", "median", "q75", "q95"]
+    out = quantiles.reset_index()
+    order = {a: i for i, a in enumerate(dict.fromkeys(trajectories["actor"]))}
+    return out.sort_values(
+        ["actor", "round"],
+        key=lambda s: s.map(order) if s.name == "actor" else s,
+        ignore_index=True,
     )

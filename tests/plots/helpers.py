@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from negosim import simulate
+from negosim.scenario import apply_overrides
 from negosim.tables.results import Results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ def sweep_by_hand(scenario, grid: dict[str, list], *, runs: int, seed: int) -> R
     frames, design = [], []
     for point, values in enumerate(itertools.product(*grid.values())):
         overrides = dict(zip(grid, values, strict=True))
-        result = simulate(scenario.with_overrides(overrides), runs=runs, seed=seed)
+        result = simulate(apply_overrides(scenario, overrides), runs=runs, seed=seed)
         frames.append(result.runs.assign(point=point, **overrides))
         design.append(overrides)
     table = pd.DataFrame(design)

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from negosim.errors import UsageError
 from negosim.plots.labels import (
     base_value,
     factor_label,
@@ -62,6 +63,15 @@ def test_outcome_label(scenario):
     assert outcome_label("guarantees=political", scenario) == "P(Political declaration)"
     assert outcome_label("guarantees=political", None) == "P(political)"
     assert outcome_label("fallback:russia", scenario) == "P(Russia's fallback plays out)"
+    assert outcome_label("breakdown", None) == "P(breakdown)"
+    assert outcome_label("guarantees:value", scenario) == (
+        "Mean outcome: Guarantee that the shield is not directed at Russia (0-100)"
+    )
+
+
+def test_outcome_label_reads_the_one_grammar():
+    with pytest.raises(UsageError, match="ISSUE=OPTION"):
+        outcome_label("guarantees", None)
 
 
 def test_formats():

@@ -30,16 +30,15 @@ from negosim.plots import (
 )
 from negosim.plots.labels import base_value
 from negosim.plots.style import OKABE_ITO
-from negosim.plots.summaries import (
+from negosim.sweeps import sweep
+from negosim.tables.response import sweep_response, tornado_table
+from negosim.tables.results import Results
+from negosim.tables.summary import (
     fan_quantiles,
     mean_outcome_values,
     option_probabilities,
-    sweep_response,
-    tornado_table,
+    outcome_probabilities,
 )
-from negosim.sweeps import sweep
-from negosim.tables.results import Results
-from negosim.tables.summary import outcome_probabilities
 
 from .helpers import FALLBACK, SALIENCE, SEED
 
