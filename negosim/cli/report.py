@@ -1,4 +1,9 @@
-"""Terminal output of ``negosim run``: a progress bar and the summary tables (rich)."""
+"""Terminal output of the commands: progress bars, summaries and tables (rich).
+
+Nothing here reads files or computes results: the commands pass in what the library returned.
+Rich, pandas and the tables are imported where they are used, so that ``negosim validate`` stays
+quick.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +12,53 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
 
-from negosim.scenario.schema import Scenario
-from negosim.tables.results import Results
-from negosim.tables.summary import (
-    agreement_summary,
-    fallback_probabilities,
-    outcome_probabilities,
-    wilson_interval,
-)
+    from negosim.scenario.schema import Scenario
+    from negosim.tables.results import Results
 
 __all__ = [
+    "EXIT_USAGE",
     "print_comparison",
     "print_run_summary",
     "print_sweep_summary",
     "progress_bar",
+    "scenario_summary",
+    "short_path",
     "sweep_progress",
 ]
+
+EXIT_USAGE = 2
+"""Exit status of a command that printed a mistake of the user's (a :class:`NegosimError`)."""
+
+
+def scenario_summary(scenario: Scenario) -> str:
+    """What ``negosim validate`` prints under a valid file: one indented line per section."""
+    packages = sorted({issue.package for issue in scenario.issues.values()})
+    n_quotes = len(scenario.evidence())
+    n_assumptions = len(scenario.assumptions())
+    parts = [
+        f"{len(scenario.actors)} actors ({', '.join(a.name for a in scenario.actors.values())})",
+        f"{len(scenario.officials)} officials",
+        f"{len(scenario.issues)} issues in {len(packages)} package(s) ({', '.join(packages)})",
+        f"{len(scenario.events)} events",
+        f"{len(scenario.deadlines)} deadline(s)"
+        + (
+            " (" + ", ".join(f"{d.label} {d.date}" for d in scenario.deadlines.values()) + ")"
+            if scenario.deadlines
+            else ""
+        ),
+        f"{n_quotes} evidence quotes, all found in their sources",
+        f"{n_assumptions} assumptions",
+        f"calendar {scenario.calendar.start} to {scenario.calendar.end}, "
+        f"{len(scenario.calendar.round_dates())} rounds of {scenario.calendar.round_days} days",
+        f"model {scenario.engine.model}",
+    ]
+    return "\n".join("  " + p for p in parts)
 
 
 @contextlib.contextmanager
@@ -38,6 +67,9 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     if total < 5000 or not sys.stderr.isatty():
         yield lambda done: None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("running"),
         BarColumn(),
@@ -52,6 +84,8 @@ def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
 
 def _console() -> Console:
     """Stdout console; when piped, wide enough that tables do not wrap into unreadable cells."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
 
@@ -69,6 +103,14 @@ def _pct(p: Any) -> str:
 
 def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> None:
     """Print outcome probabilities per issue, agreement and breakdown, fallbacks, and outputs."""
+    from rich.table import Table
+
+    from negosim.tables.summary import (
+        agreement_summary,
+        fallback_probabilities,
+        outcome_probabilities,
+    )
+
     console = _console()
     runs = results.runs
     n = runs["run"].nunique()
@@ -149,7 +191,14 @@ def sweep_progress() -> Iterator[Callable[[int, int], None]]:
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
-    from rich.progress import TaskProgressColumn
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         TextColumn("sweeping"),
@@ -175,22 +224,26 @@ def sweep_progress() -> Iterator[Callable[[int, int], None]]:
         yield advance
 
 
-def print_sweep_summary(scenario: Scenario, results: Results, folder: Path) -> None:
-    """Per design point: the factor values, P(full agreement) and P(breakdown), from the parts."""
-    from negosim.sweeps.store import SweepStore
+def print_sweep_summary(
+    scenario: Scenario,
+    results: Results,
+    folder: Path,
+    *,
+    ends: pd.DataFrame,
+    design: pd.DataFrame,
+    parts: int,
+) -> None:
+    """Per design point: the factor values, P(full agreement) and P(breakdown).
+
+    ``ends`` is :meth:`~negosim.sweeps.store.SweepStore.end_counts` of the sweep's folder,
+    ``design`` its design table and ``parts`` the number of parts written.
+    """
+    from rich.table import Table
+
+    from negosim.tables.summary import wilson_interval
 
     console = _console()
     info = results.manifest
-    store = SweepStore(folder)
-    counts: dict[int, list[int]] = {}
-    for key in sorted(store.journal_entries()):
-        part = pd.read_parquet(store.part_path(*key), columns=["point", "run", "run_end_reason"])
-        per_run = part.drop_duplicates("run")
-        tally = counts.setdefault(int(key[0]), [0, 0, 0])
-        tally[0] += len(per_run)
-        tally[1] += int((per_run["run_end_reason"] == "agreement").sum())
-        tally[2] += int((per_run["run_end_reason"] == "breakdown").sum())
-    design = results.design if results.design is not None else store.design()
     console.print(
         f"[bold]{scenario.metadata.title}[/bold]\n"
         f"{info['points']} design points x {info['runs_per_point']:,} runs, seed {info['seed']}, "
@@ -202,25 +255,24 @@ def print_sweep_summary(scenario: Scenario, results: Results, folder: Path) -> N
         table.add_column(short_path(str(factor)), justify="right")
     for column in ("P(agreement)", "95% interval", "P(breakdown)"):
         table.add_column(column, justify="right")
-    shown = sorted(counts)[:40]
-    for point in shown:
-        n, agree, broke = counts[point]
+    shown = ends[["runs", "agreements", "breakdowns"]].head(40)
+    for row in shown.itertuples():
+        point, n, agree, broke = (int(x) for x in row)
         low, high = wilson_interval(agree, n)
         values = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in design.loc[point]]
         table.add_row(
             str(point), *values, _pct(agree / n), f"{_pct(low)} - {_pct(high)}", _pct(broke / n)
         )
     console.print(table)
-    if len(counts) > len(shown):
-        console.print(f"... and {len(counts) - len(shown)} more points")
-    console.print(
-        f"Wrote {folder}/runs/ ({len(store.journal_entries())} parts), design.parquet, "
-        "manifest.json"
-    )
+    if len(ends) > len(shown):
+        console.print(f"... and {len(ends) - len(shown)} more points")
+    console.print(f"Wrote {folder}/runs/ ({parts} parts), design.parquet, manifest.json")
 
 
 def print_comparison(scenario: Scenario, table: pd.DataFrame) -> None:
     """One row per issue outcome, one column per model: probability by the deadline."""
+    from rich.table import Table
+
     console = _console()
     models = list(dict.fromkeys(table["model"]))
     out = Table(title="Outcome by model (probability)", title_justify="left")

@@ -20,7 +20,7 @@ from negosim.scenario.schema import (
     Scenario,
 )
 
-__all__ = ["LIMITS", "Finding", "check_scenario"]
+__all__ = ["LIMITS", "Finding", "check_scenario", "split_path"]
 
 # Sizes beyond which a scenario is refused (documented in docs/scenario-format.md): they keep a
 # hostile or mistaken file from exhausting memory or time.
@@ -110,7 +110,12 @@ def _actors(s: Scenario) -> Iterator[Finding]:
             if member == actor_id:
                 yield (*base, "members", i), "an actor cannot be its own member"
         if actor.members and actor.rule != "consensus":
-            yield (*base, "members"), "members only matter under `rule: consensus`"
+            # A convention of the format: the engine reads nothing from ``members``.
+            yield (
+                (*base, "members"),
+                "an actor that lists members decides by `rule: consensus` (members are recorded "
+                "for the reader; the engine reads nothing from them)",
+            )
         for issue_id, stance in actor.stances.items():
             loc: Loc = (*base, "stances", issue_id)
             if issue_id not in s.issues:
@@ -345,11 +350,11 @@ def _engine(s: Scenario) -> Iterator[Finding]:
 def _sources(s: Scenario) -> Iterator[Finding]:
     for path, evidence in s.evidence():
         if evidence.source not in s.sources:
-            loc = (*_split(path), "source")
+            loc = (*split_path(path), "source")
             yield loc, _unknown("source", evidence.source, s.sources)
 
 
-def _split(path: str) -> list[Any]:
+def split_path(path: str) -> list[Any]:
     """``a.b[2].c`` -> ``['a', 'b', 2, 'c']``."""
     parts: list[Any] = []
     for chunk in path.split("."):
@@ -406,6 +411,3 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     ):
         findings.extend(check(scenario))
     return findings
-
-
-split_path = _split

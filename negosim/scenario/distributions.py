@@ -16,7 +16,7 @@ The mapping forms may also carry ``assumption: "..."`` (the analyst's rationale)
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -222,18 +222,3 @@ def sample(value: UncertainValue, rng: np.random.Generator, size: int) -> np.nda
     if isinstance(value, int | float):
         return np.full(size, float(value))
     return value.draw(rng, size).astype(float, copy=False)
-
-
-def is_random(value: UncertainValue) -> bool:
-    """True when sampling ``value`` can give more than one number."""
-    low, high = support(value)
-    return low != high
-
-
-def kind_name(
-    value: UncertainValue,
-) -> Literal["number", "fixed", "uniform", "triangular", "normal", "choice"]:
-    """The name of the form ``value`` was written in."""
-    name = _kind(value)
-    assert name is not None
-    return name  # type: ignore[return-value]

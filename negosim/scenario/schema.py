@@ -48,9 +48,9 @@ __all__ = [
     "Scenario",
     "Source",
     "Stance",
+    "scenario_json_schema",
 ]
 
-SCHEMA_VERSION = 1
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -291,7 +291,10 @@ class Actor(_Model):
     capability: Uncertain = Field(description="Clout, any non-negative scale.")
     rule: Literal["head_decides", "consensus"] = Field(
         default="head_decides",
-        description="How the actor's stance comes from its officials (and members).",
+        description="How the actor's stance comes from its officials: under head_decides the "
+        "current head's stated position replaces the actor's own; under consensus no official "
+        "decides. Either way every other official with a stated position, hypothetical ones "
+        "excepted, pulls it toward theirs.",
     )
     members: Seq[Identifier] = Field(
         default=(),
@@ -508,13 +511,6 @@ class Scenario(_Model):
         """Text of each source by id (a copy)."""
         return dict(self._source_texts)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A copy with values set by dotted path, checked like a file (see
-        :func:`negosim.scenario.paths.apply_overrides`)."""
-        from negosim.scenario.paths import apply_overrides
-
-        return apply_overrides(self, overrides)
-
     def evidence(self) -> list[tuple[str, Evidence]]:
         """Every evidence quote with the dotted path of the entry that cites it."""
         found: list[tuple[str, Evidence]] = []
@@ -544,3 +540,11 @@ def _walk_sourced(node: Any, path: str = "") -> list[tuple[str, Any]]:
         for i, child in enumerate(node):
             found.extend(_walk_sourced(child, f"{path}[{i}]"))
     return found
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format (for editors), with a title and ``$schema`` set."""
+    document = Scenario.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "negosim scenario"
+    return document

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from negosim._version import __version__
 from negosim.core.frames import runs_frame, trajectories_frame
 from negosim.errors import UsageError
-from negosim.models.bargaining.run import model_rows
 from negosim.models.base import DecisionModel
 from negosim.models.registry import get_model
 from negosim.scenario.schema import Scenario
@@ -57,16 +57,15 @@ def check_counts(runs: int, seed: int, block_size: int) -> None:
 
 
 def _versions() -> dict[str, str]:
-    import mesa
+    from importlib.metadata import version
+
     import numpy
     import pyarrow
-
-    from negosim import __version__
 
     return {
         "negosim": __version__,
         "numpy": numpy.__version__,
-        "mesa": mesa.__version__,
+        "mesa": version("mesa"),  # read, not imported: a model other than bargaining needs no Mesa
         "pandas": pd.__version__,
         "pyarrow": pyarrow.__version__,
         "python": platform.python_version(),
@@ -147,6 +146,8 @@ def simulate(
     Results
         ``runs`` has one row per run x issue; see ``docs/engine.md`` for the columns.
     """
+    from negosim.models.bargaining.run import model_rows
+
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
     check_counts(runs, seed, block_size)

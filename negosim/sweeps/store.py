@@ -176,7 +176,34 @@ class SweepStore:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
 
+    def end_counts(self) -> pd.DataFrame:
+        """How the finished runs ended, per design point, read part by part (three columns each).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``point`` (ascending, only points with a finished part), with the integer
+            columns ``runs``, ``agreements`` and ``breakdowns``: the number of runs, and of runs
+            whose ``run_end_reason`` is ``agreement`` or ``breakdown``.
+        """
+        counts: dict[int, list[int]] = {}
+        for key in sorted(self.journal_entries()):
+            part = pd.read_parquet(self.part_path(*key), columns=["point", "run", "run_end_reason"])
+            per_run = part.drop_duplicates("run")
+            tally = counts.setdefault(int(key[0]), [0, 0, 0])
+            tally[0] += len(per_run)
+            tally[1] += int((per_run["run_end_reason"] == "agreement").sum())
+            tally[2] += int((per_run["run_end_reason"] == "breakdown").sum())
+        table = pd.DataFrame(
+            [counts[point] for point in sorted(counts)],
+            index=pd.Index(sorted(counts), name="point", dtype="int64"),
+            columns=["runs", "agreements", "breakdowns"],
+            dtype="int64",
+        )
+        return table
+
     def design(self) -> pd.DataFrame:
+        """The design table, indexed by ``point``, one column per factor path."""
         return pd.read_parquet(self.folder / "design.parquet").set_index("point")
 
     # -- writing safely ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from negosim.errors import NegosimError, UsageError
+from negosim.scenario.paths import apply_overrides
 from negosim.scenario.schema import Scenario
 from negosim.simulation.simulate import DEFAULT_BLOCK_SIZE, build_model, check_counts, manifest
 from negosim.sweeps.design import Grid, LatinHypercube
@@ -109,7 +110,7 @@ def sweep(
     for point in range(points):
         overrides = _point_overrides(table, point)
         try:
-            changed = scenario.with_overrides(overrides) if overrides else scenario
+            changed = apply_overrides(scenario, overrides) if overrides else scenario
             build_model(changed, model, **parameters)
         except NegosimError as exc:
             raise UsageError(f"design point {point} ({overrides}) is invalid:\n{exc}") from None

@@ -129,3 +129,22 @@ def test_several_problems_are_all_reported_in_line_order():
         load_scenario_text(text, base_dir=VALID)
     lines = [p.line for p in exc.value.problems]
     assert len(lines) == 2 and lines == sorted(lines)
+
+
+@pytest.mark.parametrize("rule", ["consensus", "head_decides"])
+def test_members_are_accepted_only_under_consensus(rule):
+    text = (VALID / "minimal.yaml").read_text()
+    text = text.replace(
+        "  alpha:\n    name: Alpha\n    kind: state\n",
+        f"  alpha:\n    name: Alpha\n    kind: alliance\n    rule: {rule}\n    members: [beta]\n",
+    )
+    if rule == "consensus":
+        assert load_scenario_text(text, base_dir=VALID).actors["alpha"].members == ("beta",)
+        return
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario_text(text, base_dir=VALID)
+    assert _problems(exc) == [
+        "<scenario>:29: actors.alpha.members: an actor that lists members decides by "
+        "`rule: consensus` (members are recorded for the reader; the engine reads nothing from "
+        "them)"
+    ]

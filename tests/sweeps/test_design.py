@@ -10,6 +10,7 @@ import pytest
 from negosim import UsageError, load_scenario
 from negosim.core.compiled import compile_scenario
 from negosim.core.sampling import block_seed, sample_block
+from negosim.scenario import apply_overrides
 from negosim.sweeps import Grid, LatinHypercube, as_function, parse_vary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,15 +54,15 @@ def test_parse_vary_rejects(spec):
 def test_unknown_override_path_names_nearest_valid():
     scenario = load_scenario(SEED)
     with pytest.raises(UsageError) as exc:
-        scenario.with_overrides({"actors.russia.salince.guarantees": 0.9})
+        apply_overrides(scenario, {"actors.russia.salince.guarantees": 0.9})
     assert "unknown scenario path 'actors.russia.salince.guarantees'" in str(exc.value)
     assert "actors.russia.stances.guarantees.salience" in str(exc.value)
 
 
 def test_shorthand_and_canonical_paths_agree():
     scenario = load_scenario(SEED)
-    a = scenario.with_overrides({"actors.russia.salience.guarantees": 0.9})
-    b = scenario.with_overrides({"actors.russia.stances.guarantees.salience": 0.9})
+    a = apply_overrides(scenario, {"actors.russia.salience.guarantees": 0.9})
+    b = apply_overrides(scenario, {"actors.russia.stances.guarantees.salience": 0.9})
     assert a == b
     assert a.actors["russia"].stances["guarantees"].salience == 0.9
     assert scenario.actors["russia"].stances["guarantees"].salience != 0.9  # original untouched
@@ -70,7 +71,7 @@ def test_shorthand_and_canonical_paths_agree():
 def test_common_random_numbers_across_design_points():
     """Changing one input leaves every other sampling site's draws as they were."""
     scenario = load_scenario(SEED)
-    changed = scenario.with_overrides({"actors.russia.fallback.value": 0.5})
+    changed = apply_overrides(scenario, {"actors.russia.fallback.value": 0.5})
     a = sample_block(compile_scenario(scenario), block_seed(3, 0), 200)
     b = sample_block(compile_scenario(changed), block_seed(3, 0), 200)
     assert np.array_equal(a.capability, b.capability)

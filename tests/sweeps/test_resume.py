@@ -155,3 +155,20 @@ def test_invalid_design_point_fails_before_running(tmp_path):
         )
     assert "salience must lie in [0, 1] (got 1.5)" in str(exc.value)
     assert not (tmp_path / "s").exists()
+
+
+def test_end_counts_tally_each_points_runs(tmp_path):
+    scenario = load_scenario(SEED)
+    factor = "actors.russia.stances.guarantees.salience"
+    sweep(scenario, {factor: [0.3, 0.9]}, runs=25, seed=5, block_size=10, out=tmp_path)
+    counts = SweepStore(tmp_path).end_counts()
+    per_run = load_sweep(tmp_path).runs.drop_duplicates(["point", "run"])
+    assert counts.index.tolist() == [0, 1] and counts.index.name == "point"
+    for point, runs in per_run.groupby("point"):
+        reasons = runs["run_end_reason"].tolist()
+        assert counts.loc[point].tolist() == [
+            len(reasons),
+            reasons.count("agreement"),
+            reasons.count("breakdown"),
+        ]
+    assert counts["runs"].tolist() == [25, 25]

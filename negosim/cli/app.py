@@ -1,0 +1,60 @@
+"""The ``negosim`` application: one command per module of :mod:`negosim.cli`, registered here.
+
+Every error a user can cause is a :class:`~negosim.errors.NegosimError`: it is printed as located
+paragraphs on standard error and the command exits with status 2.  Anything else is a bug and keeps
+its traceback.  The command modules import the library inside their functions, so that
+``negosim --help`` and ``negosim validate`` load neither Mesa, matplotlib nor Dask.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from negosim.cli.backtest import backtest_command
+from negosim.cli.compare import compare_command
+from negosim.cli.plot import plot_command
+from negosim.cli.report import EXIT_USAGE
+from negosim.cli.run import run_command
+from negosim.cli.schema import schema_command
+from negosim.cli.sweep import sweep_command
+from negosim.cli.validate import validate_command
+from negosim.errors import NegosimError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="negosim",
+    help="Diplomatic negotiation simulator: validate, run, sweep and plot scenario files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# In the order ``negosim --help`` lists them.
+app.command("validate")(validate_command)
+app.command("schema")(schema_command)
+app.command("run")(run_command)
+app.command("sweep")(sweep_command)
+app.command("plot")(plot_command)
+app.command("compare")(compare_command)
+app.command("backtest")(backtest_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``negosim`` console command; returns the exit status.
+
+    Click handles its own usage errors (exit 2); a :class:`NegosimError` raised by a command is
+    printed without a traceback and also gives exit 2.
+    """
+    try:
+        app(args=argv, prog_name="negosim")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except NegosimError as exc:
+        typer.echo(str(exc), err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    return 0

@@ -1,0 +1,34 @@
+"""``negosim validate``: check scenario files and summarise each valid one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from negosim.cli.report import EXIT_USAGE, scenario_summary
+from negosim.errors import ScenarioError
+
+__all__ = ["validate_command"]
+
+
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
+) -> None:
+    """Check scenario files; print a summary of each valid one. Exit 0 if all are valid, else 2."""
+    from negosim.scenario import load_scenario
+
+    failed = 0
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(f"ok {file}: {scenario.metadata.title}")
+        typer.echo(scenario_summary(scenario))
+    if failed:
+        typer.echo(f"{failed} of {len(files)} file(s) invalid", err=True)
+        raise typer.Exit(EXIT_USAGE)
