@@ -7,10 +7,12 @@ field in the document; the loader turns these into located :class:`~negosim.erro
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from negosim.limits import SCENARIO_COUNTS, oversized_packages
 from negosim.scenario.distributions import UncertainValue, support
+from negosim.scenario.provenance import Evidence
 from negosim.scenario.schema import (
     AuthorityEffect,
     CapabilityEffect,
@@ -20,20 +22,10 @@ from negosim.scenario.schema import (
     Scenario,
 )
 
-__all__ = ["LIMITS", "Finding", "check_scenario", "split_path"]
+__all__ = ["LIMITS", "Finding", "check_scenario", "split_path", "unknown_sources"]
 
-# Sizes beyond which a scenario is refused (documented in docs/scenario-format.md): they keep a
-# hostile or mistaken file from exhausting memory or time.
-LIMITS = {
-    "actors": 40,
-    "issues": 40,
-    "options": 50,
-    "officials": 400,
-    "events": 400,
-    "deadlines": 50,
-    "sources": 200,
-    "rounds": 1000,
-}
+# Sizes beyond which a scenario is refused: their one home is negosim/limits.py.
+LIMITS = SCENARIO_COUNTS
 
 Loc = tuple[Any, ...]
 Finding = tuple[Loc, str]
@@ -348,10 +340,19 @@ def _engine(s: Scenario) -> Iterator[Finding]:
 
 
 def _sources(s: Scenario) -> Iterator[Finding]:
-    for path, evidence in s.evidence():
-        if evidence.source not in s.sources:
-            loc = (*split_path(path), "source")
-            yield loc, _unknown("source", evidence.source, s.sources)
+    evidence = [(tuple(split_path(path)), item) for path, item in s.evidence()]
+    yield from unknown_sources(evidence, s.sources)
+
+
+def unknown_sources(
+    evidence: Iterable[tuple[Loc, Evidence]], sources: Mapping[str, Any]
+) -> list[Finding]:
+    """A finding for every evidence item (located by ``loc``) that cites an undeclared source."""
+    return [
+        ((*loc, "source"), _unknown("source", item.source, sources))
+        for loc, item in evidence
+        if item.source not in sources
+    ]
 
 
 def split_path(path: str) -> list[Any]:
@@ -369,12 +370,14 @@ def split_path(path: str) -> list[Any]:
     return parts
 
 
-def _sizes(s: Scenario) -> Iterator[Finding]:
+def _sizes(s: Scenario, sections: set[str]) -> Iterator[Finding]:
     for section in ("actors", "issues", "officials", "events", "deadlines", "sources"):
+        if section not in sections:
+            continue
         count = len(getattr(s, section))
         if count > LIMITS[section]:
             yield (section,), f"at most {LIMITS[section]} {section} are supported (got {count})"
-    for issue_id, issue in s.issues.items():
+    for issue_id, issue in s.issues.items() if "issues" in sections else ():
         if len(issue.options) > LIMITS["options"]:
             yield (
                 ("issues", issue_id, "options"),
@@ -383,31 +386,67 @@ def _sizes(s: Scenario) -> Iterator[Finding]:
                     f"(got {len(issue.options)})"
                 ),
             )
-    if s.calendar.end > s.calendar.start:
-        rounds = (s.calendar.end - s.calendar.start).days // s.calendar.round_days + 1
-        if rounds > LIMITS["rounds"]:
+    if "calendar" in sections:
+        span = s.calendar.end - s.calendar.start
+        if span.days > LIMITS["calendar_days"]:
             yield (
-                ("calendar", "round_length"),
+                ("calendar", "end"),
                 (
-                    f"the calendar has {rounds} rounds; at most {LIMITS['rounds']} are supported "
-                    "(use longer rounds)"
+                    f"the calendar spans {span.days:,} days ({s.calendar.start} to "
+                    f"{s.calendar.end}); at most {LIMITS['calendar_days']:,} days (100 years) "
+                    "are supported"
                 ),
             )
+        elif s.calendar.end > s.calendar.start:
+            rounds = span.days // s.calendar.round_days + 1
+            if rounds > LIMITS["rounds"]:
+                yield (
+                    ("calendar", "round_length"),
+                    (
+                        f"the calendar has {rounds} rounds; at most {LIMITS['rounds']} are "
+                        "supported (use longer rounds)"
+                    ),
+                )
+    if {"issues", "engine"} <= sections:
+        yield from oversized_packages(s)  # counted exactly, as compile_scenario counts them
 
 
-def check_scenario(scenario: Scenario) -> list[Finding]:
-    """Every cross-reference and range problem of a schema-valid scenario."""
-    findings = list(_sizes(scenario))
+# The top-level sections each check reads: when a file is not schema-valid the loader still runs
+# every check whose sections all validated, so one `validate` reports every independent problem.
+_CHECKS: tuple[tuple[Any, frozenset[str]], ...] = (
+    (_issues, frozenset({"issues"})),
+    (_actors, frozenset({"actors", "issues"})),
+    (_fallback_conflicts, frozenset({"actors"})),
+    (_officials, frozenset({"officials", "actors", "issues"})),
+    (
+        _calendar_and_events,
+        frozenset({"calendar", "events", "deadlines", "officials", "actors", "issues"}),
+    ),
+    (_engine, frozenset({"engine"})),
+)
+_SECTIONS = frozenset(Scenario.model_fields)
+
+
+def check_scenario(scenario: Scenario, *, sections: set[str] | None = None) -> list[Finding]:
+    """Every cross-reference and range problem of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A schema-valid scenario, or (with ``sections``) one built from only the sections that
+        validated.
+    sections
+        The top-level sections that may be read; the checks that need another one are skipped,
+        and so is the check of evidence sources (the loader checks those from the document).
+        ``None``: the whole scenario is valid.
+    """
+    allowed = _SECTIONS if sections is None else frozenset(sections)
+    findings = list(_sizes(scenario, set(allowed)))
     if findings:
         return findings  # too large to check further cheaply
-    for check in (
-        _issues,
-        _actors,
-        _fallback_conflicts,
-        _officials,
-        _calendar_and_events,
-        _engine,
-        _sources,
-    ):
-        findings.extend(check(scenario))
+    for check, needs in _CHECKS:
+        if needs <= allowed:
+            findings.extend(check(scenario))
+    if sections is None:
+        findings.extend(_sources(scenario))
     return findings

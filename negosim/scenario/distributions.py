@@ -150,6 +150,11 @@ class ChoiceSpec(BaseModel):
                 raise ValueError(
                     f"choice weights must be >= 0 with a positive sum (got {list(self.weights)})"
                 )
+            if not math.isfinite(sum(self.weights)):
+                raise ValueError(
+                    "choice weights must have a finite sum (they are divided by it); scale them "
+                    f"down (got {list(self.weights)})"
+                )
         return self
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import os
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -12,17 +14,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from negosim.errors import Problem, ScenarioError
-from negosim.scenario.checks import check_scenario, split_path
-from negosim.scenario.provenance import closest_passage, quote_occurs
-from negosim.scenario.schema import Scenario
+from negosim.limits import SOURCE_MAX_BYTES
+from negosim.scenario.checks import check_scenario, split_path, unknown_sources
+from negosim.scenario.files import FileRefused, read_user_file
+from negosim.scenario.provenance import (
+    HINT_BUDGET,
+    HINT_FILE_BUDGET,
+    Evidence,
+    closest_passage,
+    quote_occurs,
+)
+from negosim.scenario.schema import Scenario, Source
 from negosim.scenario.yamlio import LIMITS, Limits, Locator, read_yaml
 
 __all__ = ["format_field", "load_scenario", "load_scenario_text"]
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
+MAX_SOURCE_BYTES = SOURCE_MAX_BYTES  # every limit's home: negosim/limits.py
 
 
 def format_field(loc: Sequence[Any]) -> str:
@@ -119,6 +129,8 @@ def _validation_problems(exc: ValidationError, locator: Locator) -> list[Problem
                 f"invalid id {_got(err['input'])}: ids are lower_snake_case "
                 "(a letter, then letters, digits or _)"
             )
+        elif (special := _special_message(err)) is not None:
+            message = special
         elif kind == "string_pattern_mismatch":
             message = (
                 f"invalid id {_got(err['input'])}: ids are lower_snake_case "
@@ -152,52 +164,177 @@ def _validation_problems(exc: ValidationError, locator: Locator) -> list[Problem
     return problems
 
 
+# -- messages that say what to write instead ---------------------------------------------------
+
+_ISO_SHAPED = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+_EFFECT_TYPES = ("authority", "capability", "position", "salience")
+
+
+def _date_message(value: Any) -> str | None:
+    """A plain message for a date pydantic could not read, or ``None`` to keep pydantic's."""
+    if not isinstance(value, str):
+        return None
+    iso = _ISO_SHAPED.match(value)
+    if iso is not None:
+        try:
+            dt.date(*(int(part) for part in iso.groups()))
+        except ValueError as exc:
+            return f"not a date in the calendar: {exc} (got {value!r})"
+        return None
+    dmy = _DAY_MONTH_YEAR.match(value)
+    hint = "write dates as ISO dates, YYYY-MM-DD"
+    if dmy is not None:
+        a, b, year = (int(part) for part in dmy.groups())
+        readings = []
+        for day, month in ((a, b), (b, a)):
+            try:
+                readings.append(dt.date(year, month, day).isoformat())
+            except ValueError:
+                continue
+        if readings:
+            either = " or ".join(dict.fromkeys(readings))
+            hint += f" ({either})"
+    return f"{hint} (got {value!r})"
+
+
+def _special_message(err: Any) -> str | None:
+    """Messages for mistakes that pydantic words for programmers: dates, YAML 1.1 booleans and
+    unknown effect types."""
+    kind, value = err["type"], err["input"]
+    if kind.startswith("date"):
+        return _date_message(value)
+    if kind == "bool_type" and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        return (
+            f"input should be true or false: YAML 1.2 reads {value} as text, not a boolean "
+            f"(got {value!r})"
+        )
+    if kind == "effect_type":
+        written = value.get("type") if isinstance(value, dict) else None
+        if written is None:
+            return f"an effect needs a `type`: one of {', '.join(_EFFECT_TYPES)}"
+        if not isinstance(written, str):
+            return f"unknown effect type {_got(written)} (known: {', '.join(_EFFECT_TYPES)})"
+        close = difflib.get_close_matches(written, _EFFECT_TYPES, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown effect type {written!r} ({hint}known: {', '.join(_EFFECT_TYPES)})"
+    return None
+
+
+# -- what can be checked when part of the file is not schema-valid ------------------------------
+
+
+def _valid_sections(document: dict[str, Any], exc: ValidationError) -> dict[str, Any]:
+    """The top-level sections that validated, each validated on its own: the checks that read
+    only these sections can still run, so that one ``validate`` reports every problem."""
+    bad = {err["loc"][0] for err in exc.errors(include_url=False) if err["loc"]}
+    sections: dict[str, Any] = {}
+    for name, info in Scenario.model_fields.items():
+        if name in bad:
+            continue
+        annotation = info.annotation
+        if annotation is None:  # pragma: no cover - every field of Scenario is annotated
+            continue
+        if name not in document:
+            if not info.is_required():
+                sections[name] = info.get_default(call_default_factory=True)
+            continue
+        try:
+            sections[name] = TypeAdapter(annotation).validate_python(document[name])
+        except ValidationError:
+            continue
+    return sections
+
+
+def _raw_evidence(node: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Evidence]]:
+    """Every well-formed ``evidence`` item of the plain document, with its location."""
+    found: list[tuple[tuple[Any, ...], Evidence]] = []
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if key == "evidence" and isinstance(child, list):
+                for i, item in enumerate(child):
+                    try:
+                        found.append(((*loc, key, i), Evidence.model_validate(item)))
+                    except ValidationError:
+                        continue
+            else:
+                found.extend(_raw_evidence(child, (*loc, key)))
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            found.extend(_raw_evidence(child, (*loc, i)))
+    return found
+
+
+# -- sources: read inside the scenario's folder only, then check every quote --------------------
+
+
+def _source_message(source: Source, target: Path, refused: FileRefused, roots: list[Path]) -> str:
+    written = source.file
+    if refused.reason == "outside":
+        folders = " or ".join(str(r) for r in roots)
+        return (
+            f"refused: {written!r} lies outside {folders}; a scenario reads source files only "
+            "inside its own folder (name another folder with --sources-root)"
+        )
+    if refused.reason == "missing":
+        return f"source file not found: {written} (resolved to {target})"
+    return f"{refused} ({written})"
+
+
 def _read_sources(
-    scenario: Scenario, base_dir: Path, locator: Locator
+    sources: dict[str, Source], roots: list[Path], locator: Locator
 ) -> tuple[dict[str, str], list[Problem]]:
     texts: dict[str, str] = {}
     problems: list[Problem] = []
-    for source_id, source in scenario.sources.items():
+    for source_id, source in sources.items():
         loc = ("sources", source_id, "file")
         line, _ = locator.locate(loc)
-        target = (base_dir / source.file).resolve()
-        where = f"{source.file} (resolved to {target})"
+        target = roots[0] / source.file
         try:
-            size = target.stat().st_size
-            if size > MAX_SOURCE_BYTES:
-                raise ValueError(
-                    f"source text is {size:,} bytes, over the {MAX_SOURCE_BYTES:,} limit"
-                )
-            texts[source_id] = target.read_bytes().decode("utf-8-sig")
-        except FileNotFoundError:
-            message = f"source file not found: {where}"
-        except IsADirectoryError:
-            message = f"source file is a directory: {where}"
+            data = read_user_file(target, roots=roots, limit=MAX_SOURCE_BYTES, what="source file")
+            texts[source_id] = data.decode("utf-8-sig")
+        except FileRefused as refused:
+            message = _source_message(source, Path(os.path.realpath(target)), refused, roots)
         except UnicodeDecodeError:
-            message = f"source file is not UTF-8 text: {where}"
-        except (OSError, ValueError) as exc:
-            message = f"cannot read source file {where}: {exc}"
+            message = f"source file is not UTF-8 text: {source.file}"
         else:
             continue
         problems.append(Problem(message, path=locator.path, line=line, field=format_field(loc)))
     return texts, problems
 
 
-def _quote_problems(scenario: Scenario, texts: dict[str, str], locator: Locator) -> list[Problem]:
+def _quote_problems(
+    evidence: list[tuple[tuple[Any, ...], Evidence]],
+    sources: dict[str, Source],
+    texts: dict[str, str],
+    locator: Locator,
+) -> list[Problem]:
     problems: list[Problem] = []
-    for path, evidence in scenario.evidence():
-        text = texts.get(evidence.source)
-        if text is None or quote_occurs(evidence.quote, text):
+    budget = HINT_FILE_BUDGET  # the hints of one file share one bounded amount of work
+    for loc, item in evidence:
+        text = texts.get(item.source)
+        if text is None or quote_occurs(item.quote, text):
             continue  # unknown or unreadable sources are reported elsewhere
-        loc = (*split_path(path), "quote")
-        line, _ = locator.locate(loc)
-        file = scenario.sources[evidence.source].file
-        message = f"quote not found in source {evidence.source!r} ({file}): {evidence.quote!r}"
-        passage, ratio = closest_passage(evidence.quote, text)
+        quote_loc = (*loc, "quote")
+        line, _ = locator.locate(quote_loc)
+        file = sources[item.source].file
+        message = f"quote not found in source {item.source!r} ({file}): {item.quote!r}"
+        passage, ratio, spent = closest_passage(item.quote, text, budget=min(budget, HINT_BUDGET))
+        budget -= spent
         if ratio >= 0.6:
             message += f"; closest passage: {passage!r}"
-        problems.append(Problem(message, path=locator.path, line=line, field=format_field(loc)))
+        problems.append(
+            Problem(message, path=locator.path, line=line, field=format_field(quote_loc))
+        )
     return problems
+
+
+def _roots(base_dir: str | os.PathLike[str] | None, sources_root: Any) -> list[Path]:
+    roots = [Path(os.path.realpath(base_dir or "."))]
+    if sources_root is not None:
+        roots.append(Path(os.path.realpath(sources_root)))
+    return roots
 
 
 def load_scenario_text(
@@ -205,14 +342,30 @@ def load_scenario_text(
     *,
     path: str = "<scenario>",
     base_dir: str | os.PathLike[str] | None = None,
+    sources_root: str | os.PathLike[str] | None = None,
     limits: Limits = LIMITS,
 ) -> Scenario:
-    """Load a scenario from YAML text; ``base_dir`` is where relative source files are found.
+    """Load a scenario from YAML text.
+
+    Parameters
+    ----------
+    data
+        The YAML text.
+    path
+        How messages name the file.
+    base_dir
+        The scenario's folder (default: the working directory): relative source files are found
+        there, and a source file must lie inside it (symlinks resolved) ...
+    sources_root
+        ... or inside this folder, named explicitly by the user (``--sources-root``).
+    limits
+        The size limits of the YAML document.
 
     Raises
     ------
     ScenarioError
-        With one located problem per mistake.
+        With one located problem per mistake; every check that does not depend on a part that
+        failed still runs, so one call reports every independent problem.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     document, locator = read_yaml(raw, path, limits=limits)
@@ -224,18 +377,30 @@ def load_scenario_text(
                 )
             ]
         )
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError(_validation_problems(exc, locator)) from None
-    problems: list[Problem] = []
-    for loc, message in check_scenario(scenario):
+        problems += _validation_problems(exc, locator)
+        sections = _valid_sections(document, exc)
+        checked = Scenario.model_construct(**sections)
+        findings = check_scenario(checked, sections=set(sections))
+        evidence = _raw_evidence(document)
+        sources: dict[str, Source] = sections.get("sources", {})
+        if "sources" in sections:
+            findings += unknown_sources(evidence, sources)
+    else:
+        findings = check_scenario(scenario)
+        evidence = [(tuple(split_path(p)), item) for p, item in scenario.evidence()]
+        sources = scenario.sources
+    for loc, message in findings:
         line, _ = locator.locate(loc)
         problems.append(Problem(message, path=path, line=line, field=format_field(loc)))
-    texts, source_problems = _read_sources(scenario, Path(base_dir or "."), locator)
+    texts, source_problems = _read_sources(sources, _roots(base_dir, sources_root), locator)
     problems += source_problems
-    problems += _quote_problems(scenario, texts, locator)
-    if problems:
+    problems += _quote_problems(evidence, sources, texts, locator)
+    if problems or scenario is None:
         problems.sort(key=lambda p: p.line or 0)
         raise ScenarioError(problems)
     scenario._path = path
@@ -244,13 +409,25 @@ def load_scenario_text(
     return scenario
 
 
-def load_scenario(path: str | os.PathLike[str], *, limits: Limits = LIMITS) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike[str],
+    *,
+    sources_root: str | os.PathLike[str] | None = None,
+    limits: Limits = LIMITS,
+) -> Scenario:
     """Load and fully check a scenario file.
 
     Parameters
     ----------
     path
-        A YAML scenario file; source files are resolved relative to its folder.
+        A YAML scenario file. It is read only if it is a regular file that lies in its folder
+        once symlinks are resolved (or under ``sources_root``); source files are resolved
+        relative to that folder and must lie inside it.
+    sources_root
+        A folder the user names explicitly (``--sources-root``) from which the scenario and its
+        sources may also be read, e.g. a shared library of source texts.
+    limits
+        The size limits of the YAML document.
 
     Returns
     -------
@@ -260,28 +437,36 @@ def load_scenario(path: str | os.PathLike[str], *, limits: Limits = LIMITS) -> S
     Raises
     ------
     ScenarioError
-        One located paragraph per problem: ``path:line: field: what is wrong (got X)``.
+        One located paragraph per problem: ``path:line: field: what is wrong (got X)``; a
+        refused file is named, and nothing read from it is printed.
     """
     shown = os.fspath(path)
-    file = Path(path)
+    folder = Path(os.path.dirname(os.path.abspath(path)))
+    roots = _roots(folder, sources_root)
     try:
-        if file.is_dir():
-            raise ScenarioError([Problem("is a directory, not a scenario file", path=shown)])
-        size = file.stat().st_size
-        if size > limits.max_bytes:
-            raise ScenarioError(
-                [
-                    Problem(
-                        f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte limit",
-                        path=shown,
-                    )
-                ]
-            )
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([Problem("no such file", path=shown)]) from None
-    except PermissionError:
-        raise ScenarioError([Problem("permission denied", path=shown)]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(f"cannot read: {exc.strerror or exc}", path=shown)]) from None
-    return load_scenario_text(raw, path=shown, base_dir=file.parent, limits=limits)
+        raw = read_user_file(path, roots=roots, limit=limits.max_bytes, what="scenario file")
+    except FileRefused as refused:
+        raise ScenarioError([Problem(_scenario_message(refused, roots), path=shown)]) from None
+    return load_scenario_text(
+        raw, path=shown, base_dir=folder, sources_root=sources_root, limits=limits
+    )
+
+
+def _scenario_message(refused: FileRefused, roots: list[Path]) -> str:
+    if refused.reason == "outside":
+        folders = " or ".join(str(r) for r in roots)
+        return (
+            f"refused: a symlink to a file outside {folders}; a scenario file is read only "
+            "inside its own folder (name another folder with --sources-root)"
+        )
+    if refused.reason == "missing":
+        return "no such file"
+    if refused.reason == "permission":
+        return "permission denied"
+    if refused.reason == "special":
+        return (
+            str(refused)
+            .replace("scenario file is ", "is ")
+            .replace("not a regular file", "not a scenario file")
+        )
+    return str(refused).replace("scenario file is ", "file is ")

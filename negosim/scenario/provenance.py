@@ -12,9 +12,20 @@ import functools
 import re
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-__all__ = ["Evidence", "Seq", "Sourced", "closest_passage", "normalise_text", "quote_occurs"]
+__all__ = [
+    "HINT_BUDGET",
+    "HINT_FILE_BUDGET",
+    "HINT_MAX_QUOTE_CHARS",
+    "Evidence",
+    "Seq",
+    "Sourced",
+    "closest_passage",
+    "normalise_text",
+    "quote_occurs",
+]
 
 T = TypeVar("T")
 
@@ -71,18 +82,52 @@ def quote_occurs(quote: str, source_text: str) -> bool:
     return bool(needle) and needle in normalise_text(source_text)
 
 
-def closest_passage(quote: str, source_text: str) -> tuple[str, float]:
-    """Return the passage of ``source_text`` most like ``quote`` and its similarity in [0, 1].
+# The closest-passage hint of a quote that is not found is bounded in work units of about 20 ns:
+# comparing one passage costs max(len(quote), 100)^2 units (difflib is quadratic), a pass over the
+# source to rank passages by shared words costs 12 units a word.  Every passage is compared while
+# that fits the budget, else only those sharing the most words with the quote.  One quote gets at
+# most HINT_BUDGET units; the loader gives one scenario file HINT_FILE_BUDGET units in all
+# (documented in docs/scenario-format.md, "Limits").
+HINT_BUDGET = 20_000_000
+HINT_FILE_BUDGET = 40_000_000
+HINT_MAX_QUOTE_CHARS = 2_000
+_UNITS_PER_WORD = 12
 
-    Used only to make a "quote not found" error helpful; a cheap word-window search.
+
+def closest_passage(
+    quote: str, source_text: str, *, budget: int = HINT_BUDGET
+) -> tuple[str, float, int]:
+    """Return the passage of ``source_text`` most like ``quote``, its similarity in [0, 1], and
+    the work units spent (see ``HINT_BUDGET``), never more than ``budget``.
+
+    Used only to make a "quote not found" error helpful.  Passages are word windows as long as the
+    quote; every window is compared while that fits ``budget``, otherwise only the windows that
+    share the most words with the quote (found in one pass over the source).  A quote over
+    ``HINT_MAX_QUOTE_CHARS`` characters, or a ``budget`` too small, gets no passage
+    (``("", 0.0, 0)``).
     """
     needle = normalise_text(quote)
-    words = normalise_text(source_text).split(" ")
-    width = max(1, len(needle.split(" ")))
+    cost = max(len(needle), 100) ** 2
+    if len(needle) > HINT_MAX_QUOTE_CHARS or budget < cost:
+        return "", 0.0, 0
+    words = _words(normalise_text(source_text))
+    needle_words = needle.split(" ")
+    width = max(1, len(needle_words))
+    n_windows = max(1, len(words) - width + 1)
+    starts: range | list[int]
+    if n_windows * cost <= budget:
+        starts, spent = range(n_windows), n_windows * cost
+    else:
+        scan = _UNITS_PER_WORD * len(words)
+        affordable = (budget - scan) // cost
+        if affordable < 1:
+            return "", 0.0, 0
+        starts = _most_shared(words, set(needle_words), width, affordable)
+        spent = scan + len(starts) * cost
     best, best_ratio = "", 0.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(needle)
-    for start in range(0, max(1, len(words) - width + 1)):
+    for start in starts:
         window = " ".join(words[start : start + width])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
@@ -90,7 +135,26 @@ def closest_passage(quote: str, source_text: str) -> tuple[str, float]:
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = window, ratio
-    return best, best_ratio
+    return best, best_ratio, spent
+
+
+@functools.lru_cache(maxsize=4)
+def _words(normalised: str) -> tuple[str, ...]:
+    """The words of a normalised source text, split once for all the hints against it."""
+    return tuple(normalised.split(" "))
+
+
+def _most_shared(words: tuple[str, ...], vocabulary: set[str], width: int, count: int) -> list[int]:
+    """Starts of the ``count`` windows of ``width`` words holding most words of ``vocabulary``,
+    in order of position (a sliding count: one pass over ``words``)."""
+    hits = np.fromiter((w in vocabulary for w in words), dtype=np.int64, count=len(words))
+    totals = np.concatenate(([0], np.cumsum(hits)))
+    shared = totals[width:] - totals[:-width] if len(words) >= width else totals[-1:]
+    if count < len(shared):
+        chosen = np.argpartition(-shared, count - 1)[:count]
+    else:
+        chosen = np.arange(len(shared))
+    return sorted(int(i) for i in chosen)
 
 
 class Evidence(BaseModel):

@@ -128,12 +128,12 @@ class Calendar(_Model):
 
     def round_dates(self) -> tuple[dt.date, ...]:
         """Date of every round, from ``start`` up to and including ``end``."""
-        step = dt.timedelta(days=self.round_days)
-        dates, day = [], self.start
-        while day <= self.end:
-            dates.append(day)
-            day += step
-        return tuple(dates)
+        if self.end < self.start:
+            return ()
+        # Counted, not stepped past the end: a calendar ending near 9999-12-31 cannot overflow.
+        days = self.round_days
+        count = (self.end - self.start).days // days + 1
+        return tuple(self.start + dt.timedelta(days=i * days) for i in range(count))
 
 
 # --- issues ---------------------------------------------------------------------------------

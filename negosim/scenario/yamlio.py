@@ -15,10 +15,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from negosim.errors import Problem, ScenarioError
+from negosim.limits import SCENARIO_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_NODES
 
 __all__ = ["LIMITS", "Limits", "Locator", "read_yaml"]
 
@@ -27,9 +29,9 @@ __all__ = ["LIMITS", "Limits", "Locator", "read_yaml"]
 class Limits:
     """Hard limits that keep a hostile file from hurting the machine (documented in the docs)."""
 
-    max_bytes: int = 2 * 1024 * 1024
-    max_nodes: int = 200_000
-    max_depth: int = 40
+    max_bytes: int = SCENARIO_MAX_BYTES  # every limit's home: negosim/limits.py
+    max_nodes: int = YAML_MAX_NODES
+    max_depth: int = YAML_MAX_DEPTH
 
 
 LIMITS = Limits()
@@ -88,8 +90,120 @@ def _start_line(node: Any) -> int | None:
     return None if lc is None or lc.line is None else lc.line + 1
 
 
-def _problem_from_mark(path: str, exc: MarkedYAMLError) -> Problem:
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, except that a timestamp that is no date (``2012-02-30``)
+    stays text: the schema then reports it at its field and line, with the other problems."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _key_column(line: str) -> int:
+    """Column of the first key on a line, after any ``- `` of sequence items."""
+    body = line.lstrip(" ")
+    column = len(line) - len(body)
+    while body.startswith("- "):
+        stripped = body[2:].lstrip(" ")
+        column += len(body) - len(stripped)
+        body = stripped
+    return column
+
+
+def _content_before(lines: list[str], index: int) -> int | None:
+    """Index of the last line before ``index`` that holds more than blanks or a comment."""
+    for i in range(min(index, len(lines)) - 1, -1, -1):
+        text = lines[i].strip()
+        if text and not text.startswith("#"):
+            return i
+    return None
+
+
+def _content_after(lines: list[str], index: int) -> int | None:
+    """Index of the first line after ``index`` that holds more than blanks or a comment."""
+    for i in range(index + 1, len(lines)):
+        text = lines[i].strip()
+        if text and not text.startswith("#"):
+            return i
+    return None
+
+
+def _indentation_problem(path: str, exc: MarkedYAMLError, lines: list[str]) -> Problem | None:
+    """Say in plain words which line does not line up, or ``None`` if it is no indentation error.
+
+    The parser notices a bad indentation on the first line that matches no open block, which is
+    one line late when the first key of a block was indented too deep and the keys after it agree
+    with each other (``     a: 1`` then ``    b: 2`` and ``    c: 3``): then the deeper line is
+    named.
+    """
+    mark = exc.problem_mark
+    problem = str(exc.problem or "")
+    if mark is None or mark.line >= len(lines):
+        return None
+    at = mark.line
+    before = _content_before(lines, at)
+    if before is None:
+        return None
+    here, prev = _key_column(lines[at]), _key_column(lines[before])
+    spaces = "space" if here == 1 else "spaces"
+    if "mapping values are not allowed" in problem:
+        if _indent(lines[at]) <= _indent(lines[before]):
+            return None
+        message = (
+            f"this line is indented {here} {spaces}, deeper than the line before ({prev}), which "
+            "already has its value: keys of one mapping start in the same column"
+        )
+    elif problem.startswith("expected <block end>"):
+        # The line before opened its block alone, deeper than the lines after it that agree.
+        opener = _content_before(lines, before)
+        after = _content_after(lines, at)
+        first_of_block = (
+            here < prev
+            and not lines[before].lstrip(" ").startswith("- ")
+            and opener is not None
+            and _key_column(lines[opener]) < here
+            and after is not None
+            and _key_column(lines[after]) == here
+        )
+        if first_of_block:
+            at = before
+            message = (
+                f"this line is indented {prev} spaces but the next line {here}: keys of one "
+                "mapping start in the same column"
+            )
+        else:
+            message = (
+                f"this line is indented {here} {spaces}, the column of no key it could belong "
+                f"to (the line before is indented {prev}): keys of one mapping start in the same "
+                "column"
+            )
+    else:
+        return None
+    return Problem(f"YAML indentation error: {message}", path=path, line=at + 1)
+
+
+def _problem_from_mark(path: str, exc: MarkedYAMLError, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    if "'\\t'" in str(exc.problem or "") and mark is not None:
+        return Problem(
+            "YAML syntax error: a tab character here; YAML indents with spaces only (replace "
+            "the tab with spaces)",
+            path=path,
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+    indentation = _indentation_problem(path, exc, text.splitlines())
+    if indentation is not None:
+        return indentation
     what = " ".join(str(s) for s in (exc.context, exc.problem) if s) or "invalid YAML"
     what = " ".join(what.split())
     return Problem(
@@ -210,11 +324,12 @@ def read_yaml(data: bytes, path: str, *, limits: Limits = LIMITS) -> tuple[Any, 
     if "\x00" in text:
         raise ScenarioError([Problem("file contains a NUL byte: not a text file", path=path)])
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
-        raise ScenarioError([_problem_from_mark(path, exc)]) from None
+        raise ScenarioError([_problem_from_mark(path, exc, text)]) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise ScenarioError([Problem(f"YAML error: {exc}", path=path)]) from None
     if len(nodes) != 1 or nodes[0] is None:
@@ -224,7 +339,7 @@ def read_yaml(data: bytes, path: str, *, limits: Limits = LIMITS) -> tuple[Any, 
     try:
         root = yaml.load(text)
     except MarkedYAMLError as exc:
-        raise ScenarioError([_problem_from_mark(path, exc)]) from None
+        raise ScenarioError([_problem_from_mark(path, exc, text)]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise ScenarioError([Problem(f"YAML error: {exc}", path=path)]) from None
     return _plain(root), Locator(root, path)

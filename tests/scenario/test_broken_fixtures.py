@@ -6,6 +6,7 @@ expected messages below were written from the mistake, naming the line the mista
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from negosim.cli import main
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
+CALENDAR_9999_DAYS = (dt.date(9999, 12, 31) - dt.date(2020, 1, 6)).days
 
 # name -> the lines of the error, after "path:" (the file's path is prepended by the test).
 EXPECTED: dict[str, list[str]] = {
@@ -144,6 +146,60 @@ EXPECTED: dict[str, list[str]] = {
         "as '7d' or '1w' (got 'fortnight')"
     ],
     "wrong_schema_version": ["1: schema_version: input should be 1 (got 2)"],
+    # Issue 12, point 8.
+    "date_out_of_range": [
+        "85: events.vote.date: not a date in the calendar: day is out of range for month "
+        "(got '2012-02-30')"
+    ],
+    "date_not_iso": [
+        # Day first or month first: both readings are offered, in ISO form.
+        "85: events.vote.date: write dates as ISO dates, YYYY-MM-DD (2024-03-01 or 2024-01-03) "
+        "(got '01/03/2024')"
+    ],
+    "calendar_ends_9999": [
+        f"13: calendar.end: the calendar spans {CALENDAR_9999_DAYS:,} days (2020-01-06 to "
+        "9999-12-31); at most 36,525 days (100 years) are supported"
+    ],
+    "choice_weights_overflow": [
+        "28: actors.alpha.capability.choice: choice weights must have a finite sum (they are "
+        "divided by it); scale them down (got [1e+308, 1e+308])"
+    ],
+    "tab_indent": [
+        "28:1: YAML syntax error: a tab character here; YAML indents with spaces only (replace "
+        "the tab with spaces)"
+    ],
+    "indent_first_key_too_deep": [
+        # The parser notices on line 27, the first line that fits no open block; the mistake is
+        # the line before, which opened alpha's mapping one space too deep.
+        "26: YAML indentation error: this line is indented 5 spaces but the next line 4: keys "
+        "of one mapping start in the same column"
+    ],
+    "indent_key_too_shallow": [
+        "28: YAML indentation error: this line is indented 3 spaces, the column of no key it "
+        "could belong to (the line before is indented 4): keys of one mapping start in the same "
+        "column"
+    ],
+    "yaml11_boolean": [
+        "23: issues.treaty.options.legal.requires_ratification: input should be true or false: "
+        "YAML 1.2 reads yes as text, not a boolean (got 'yes')"
+    ],
+    "misspelt_effect_type": [
+        "95: events.handover.effects[0]: unknown effect type 'authorty' (did you mean "
+        "'authority'? known: authority, capability, position, salience)"
+    ],
+    # Four independent mistakes (a schema error in actors, a quote, a date in events, the
+    # engine's model): one `validate` reports all four, in line order.
+    "four_independent_mistakes": [
+        "28: actors.alpha.capability: expected a number or a one-key mapping: fixed, uniform, "
+        "triangular, normal or choice (got 'high')",
+        "35: actors.alpha.stances.treaty.evidence[0].quote: quote not found in source 'memo' "
+        "(memo.txt): 'Alpha demands a legally binding treaty.'; closest passage: "
+        "'Alpha wants a legally binding treaty.'",
+        "85: events.vote.date: not a date in the calendar: day is out of range for month "
+        "(got '2012-02-30')",
+        "103: engine.model: unknown model 'bargainig' (did you mean 'bargaining'? known: "
+        "bargaining, compromise, exchange, expected_utility, nash)",
+    ],
 }
 
 
