@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+import negosim.limits as limits
 from negosim.errors import UsageError
 from negosim.scenario.schema import Issue, Scenario
 
 __all__ = ["Compiled", "PackageSpace", "compile_scenario"]
-
-MAX_COMBINATIONS = 50_000
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,47 @@ def _round_dates(s: Scenario) -> tuple[tuple[dt.date, ...], str | None, dt.date 
     return dates, None, None
 
 
-def compile_scenario(s: Scenario, *, grid_step: float = 1.0) -> Compiled:
-    """Compile a validated scenario; ``grid_step`` is the resolution of continuous issues."""
+def _check_packages(s: Scenario, grid_step: float, model: str) -> None:
+    """Refuse, before any grid is built, a package with more combinations than ``model``
+    enumerates (counted exactly by :func:`negosim.limits.package_combinations`)."""
+    limit = limits.combination_limit(model)
+    for package_id in dict.fromkeys(issue.package for issue in s.issues.values()):
+        if limits.package_combinations(s, package_id, grid_step) <= limit:
+            continue
+        members = {k: i for k, i in s.issues.items() if i.package == package_id}
+        message = limits.package_message(
+            package_id,
+            limits.package_sizes(s, package_id, grid_step),
+            members,
+            model,
+            any(i.kind == "continuous" for i in members.values()),
+        )
+        raise UsageError(f"{s.path}: {message}" if s.path else message)
+
+
+def compile_scenario(
+    s: Scenario, *, grid_step: float = 1.0, model: str = limits.ENGINE
+) -> Compiled:
+    """Compile a validated scenario.
+
+    Parameters
+    ----------
+    s
+        The scenario.
+    grid_step
+        The resolution of continuous issues on 0-100.
+    model
+        The model that will play it: its limit on a package's combinations
+        (:func:`negosim.limits.combination_limit`) applies and its name is in the refusal.
+
+    Raises
+    ------
+    UsageError
+        On a grid step outside (0, 50], or a package with too many combinations.
+    """
     if not 0 < grid_step <= 50:
         raise UsageError(f"grid_step must be in (0, 50] (got {grid_step})")
+    _check_packages(s, grid_step, model)
     issue_ids = tuple(s.issues)
     option_ids, option_values, no_deal, allowed = [], [], [], []
     for issue_id in issue_ids:
@@ -150,13 +187,7 @@ def compile_scenario(s: Scenario, *, grid_step: float = 1.0) -> Compiled:
     for package_id in dict.fromkeys(issue.package for issue in s.issues.values()):
         members = tuple(i for i, k in enumerate(issue_ids) if s.issues[k].package == package_id)
         sizes = [len(option_values[i]) for i in members]
-        total = int(np.prod(sizes))
-        if total > MAX_COMBINATIONS:
-            raise UsageError(
-                f"package {package_id!r} has {total:,} combinations of options (issues "
-                f"{', '.join(issue_ids[i] for i in members)}), over the engine's limit of "
-                f"{MAX_COMBINATIONS:,}: split it into smaller packages or coarsen continuous grids"
-            )
+        total = math.prod(sizes)  # checked above, exactly
         combos = np.array(list(itertools.product(*[range(n) for n in sizes])), dtype=np.int64)
         combos = combos.reshape(total, len(members))
         needs = np.zeros(total, dtype=bool)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import negosim.limits as limits
 from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled
 from negosim.errors import UsageError
@@ -135,6 +136,21 @@ class DecisionModel:
             )
         if not self.supports.multi_issue and len(scenario.issues) > 1:
             raise UsageError(f"model {self.name!r} handles one issue at a time")
+
+    def block_bytes(self, compiled: Compiled, n: int) -> int:
+        """Estimated peak bytes of playing a block of ``n`` replicates (0: the model bounds its
+        own memory, as the bargaining engine does); see :mod:`negosim.limits`."""
+        return 0
+
+    def check_block(self, compiled: Compiled, n: int) -> None:
+        """Raise :class:`UsageError` before a block of ``n`` replicates is played if
+        :meth:`block_bytes` passes the memory budget (:func:`negosim.limits.memory_budget`)."""
+        limits.check_memory(
+            self.block_bytes(compiled, n),
+            f"model {self.name!r} on a block of {n:,} runs ({compiled.n_actors} actors, "
+            f"{len(compiled.issue_ids)} issues)",
+            "use fewer runs per block (block_size), fewer actors or issues, or smaller packages",
+        )
 
     def compile(self) -> Compiled:
         """The compiled scenario this model runs on."""

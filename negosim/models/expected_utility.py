@@ -64,6 +64,7 @@ Interactions* 23(3–4), 235–266.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -72,6 +73,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+import negosim.limits as limits
 from negosim.errors import UsageError
 from negosim.models.base import Supports
 from negosim.models.compromise import actor_arrays, weighted_median_of
@@ -453,6 +455,7 @@ def expected_utility(
         raise UsageError(f"tol must be >= 0 (got {tol})")
     q = _check_q(q)
     a = actor_arrays(positions, salience, capability)
+    limits.check_expected_utility(math.prod(a.positions.shape[:-1]), a.positions.shape[-1])
     s01 = a.salience / _salience_max(a.salience, salience_max)
     w = a.capability * a.salience
     present = a.present

@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import negosim.limits as limits
 from negosim.core import utility
 from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled, compile_scenario
@@ -146,7 +147,18 @@ class SpatialModel(DecisionModel):
 
     def compile(self) -> Compiled:
         """The compiled scenario (continuous issues on a 1-point grid)."""
-        return compile_scenario(self.scenario)
+        return compile_scenario(self.scenario, model=self.name)
+
+    def block_bytes(self, compiled: Compiled, n: int) -> int:
+        """Every combination of every package is scored for every replicate and actor
+        (:func:`negosim.limits.block_bytes`)."""
+        return limits.block_bytes(
+            self.name,
+            n=n,
+            n_actors=compiled.n_actors,
+            n_issues=len(compiled.issue_ids),
+            combinations=[len(p.combos) for p in compiled.packages],
+        )
 
     def utilities(self, compiled: Compiled, params: BlockParams) -> list[np.ndarray]:
         """Utility of every combination of every package, with stated stances as ideal points.
@@ -206,6 +218,7 @@ class SpatialModel(DecisionModel):
         explain_at: int = 0,
     ) -> BlockResult:
         """Forecast ``n`` replicates of block ``block``; ``record`` is ignored (no rounds)."""
+        self.check_block(compiled, n)
         params = sample_block(compiled, block_seed(master_seed, block), n)
         combos, status = self.choose(compiled, params)
         utilities = self.utilities(compiled, params)

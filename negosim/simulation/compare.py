@@ -17,7 +17,13 @@ import pandas as pd
 from negosim.errors import UsageError
 from negosim.models.registry import get_model, model_names
 from negosim.scenario.schema import Scenario
-from negosim.simulation.simulate import build_model, simulate
+from negosim.simulation.simulate import (
+    DEFAULT_BLOCK_SIZE,
+    build_model,
+    check_counts,
+    check_in_memory,
+    simulate,
+)
 from negosim.tables.results import Comparable, Results, comparison_runs
 from negosim.tables.summary import outcome_probabilities
 
@@ -88,11 +94,18 @@ def run_models(
     ------
     UsageError
         On an unknown model, or a model named explicitly that cannot handle the scenario (the
-        message names what it lacks); every model is checked before any runs.
+        message names what it lacks), a package larger than a model enumerates (the message
+        names the model), or tables that would pass the memory budget
+        (:mod:`negosim.limits`); every model is checked before any runs.
     """
     names = _names(scenario, models)
+    n_runs = scenario.engine.runs if runs is None else runs
+    check_counts(n_runs, scenario.engine.seed if seed is None else seed, DEFAULT_BLOCK_SIZE)
     for name in names:
-        build_model(scenario, name)
+        # Compiling names the model whose limit a package passes, before any model runs.
+        compiled = build_model(scenario, name).compile()
+    # Every model's tables are held at once.
+    check_in_memory(compiled, n_runs * len(names))
     return {name: simulate(scenario, runs, seed, model=name) for name in names}
 
 

@@ -8,6 +8,7 @@ on any machine.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from negosim.errors import UsageError
+from negosim.limits import check_design_points
 
 __all__ = ["Grid", "LatinHypercube", "parse_vary"]
 
@@ -33,6 +35,11 @@ class Grid:
         for path, values in self.factors.items():
             if len(values) == 0:
                 raise UsageError(f"factor {path!r} has no values")
+        # Counted exactly before any row is built: the product of the levels can be huge.
+        check_design_points(
+            math.prod(len(v) for v in self.factors.values()),
+            f"a grid of {' x '.join(str(len(v)) for v in self.factors.values())} levels",
+        )
         rows = list(itertools.product(*self.factors.values()))
         frame = pd.DataFrame(rows, columns=list(self.factors))
         frame.index.name = "point"
@@ -54,8 +61,9 @@ class LatinHypercube:
     def table(self) -> pd.DataFrame:
         if not self.ranges:
             raise UsageError("a Latin hypercube needs at least one factor")
-        if self.n < 1:
-            raise UsageError(f"a Latin hypercube needs n >= 1 (got {self.n})")
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
+            raise UsageError(f"a Latin hypercube needs a whole number n >= 1 (got {self.n!r})")
+        check_design_points(self.n, "a Latin hypercube", "use a smaller n (--lhs N)")
         rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(0x1A7,)))
         columns = {}
         for path, (low, high) in self.ranges.items():
@@ -97,5 +105,6 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
             ) from None
         if num < 1:
             raise UsageError(f"--vary {path}: num must be >= 1 (got {num})")
+        check_design_points(num, f"--vary {path}")  # before linspace allocates num levels
         return path, [float(v) for v in np.linspace(start, stop, num)]
     return path, [_number(v, spec) for v in values.split(",")]
