@@ -538,6 +538,8 @@ def snapshot(args: argparse.Namespace) -> int:
     work = out / "work"
     norm = Normaliser(out, root, python)
     commands = plan(work)
+    # negosim writes into existing folders only (a missing parent is refused): make them first.
+    (work / "schema").mkdir(parents=True, exist_ok=True)
     print(
         f"snapshot of {root} into {out}: {len(commands)} commands, {args.jobs} at a time",
         file=sys.stderr,

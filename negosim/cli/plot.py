@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from negosim.errors import UsageError
+
 __all__ = ["plot_command"]
 
 
@@ -15,7 +17,11 @@ def plot_command(
     folder: Annotated[Path, typer.Argument(help="A results folder (negosim run or sweep --out).")],
     fmt: Annotated[str, typer.Option("--format", help="png, svg or pdf.")] = "png",
 ) -> None:
-    """Write every figure that the results in FOLDER support, into FOLDER/figures."""
+    """Write every figure that the results in FOLDER support, into FOLDER/figures.
+
+    The tables are checked against the checksums written with them first; the figures replace
+    FOLDER/figures as one set.
+    """
     from negosim.plots import plot_all
     from negosim.scenario import load_scenario
     from negosim.sweeps import load_sweep
@@ -24,7 +30,10 @@ def plot_command(
     manifest_kind = None
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
-        manifest_kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("kind")
+        try:
+            manifest_kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise UsageError(f"{manifest_path}: unreadable manifest: {exc}") from None
     results = load_sweep(folder) if manifest_kind == "sweep" else load_results(folder)
     scenario_path = results.manifest.get("scenario", {}).get("path")
     scenario = None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
-from negosim.io import write_with_atomic
+from negosim.io import OutputError, ensure_folder, make_staging_folder, write_with_atomic
 from negosim.plots.compare import plot_model_comparison
 from negosim.plots.outcomes import plot_outcome_distribution
 from negosim.plots.sensitivity import plot_tornado
@@ -20,9 +22,9 @@ from negosim.plots.timeline import plot_time_to_agreement
 from negosim.plots.trajectories import plot_trajectories
 from negosim.scenario.schema import Scenario
 from negosim.tables.columns import trajectory_variables
-from negosim.tables.results import Results, sweep_factors
+from negosim.tables.results import FIGURE_SUFFIXES, Results, replace_folder, sweep_factors
 
-__all__ = ["FORMATS", "figure_jobs", "plot_all", "save_figure"]
+__all__ = ["FORMATS", "figure_jobs", "plot_all", "save_figure", "write_figures"]
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -104,8 +106,9 @@ def plot_all(
     scenario
         The scenario, for labels, dates and sources (``None``: ids are shown instead).
     out_dir
-        Folder to write into (created if missing).  Each file is written to a temporary file in
-        that folder and renamed over its name, so a reader never sees half a figure.
+        Folder of the figures (created if missing; it may hold only figures).  They are drawn
+        into a fresh folder beside it that then replaces it as a whole, so a reader (or a
+        killed plot) sees the old set or the new set, never a mix.
     fmt
         ``png``, ``svg`` or ``pdf``.
 
@@ -117,13 +120,56 @@ def plot_all(
     Raises
     ------
     UsageError
-        For an unknown format or results without runs.
+        For an unknown format, results without runs, or a folder holding other files.
     """
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     folder = Path(out_dir)
     jobs = figure_jobs(results, scenario)
+    _check_figure_folder(folder)
+    for stale in folder.parent.glob(f".{glob.escape(folder.name)}.negosim-figures-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a killed plot
+    try:
+        staged = make_staging_folder(folder.parent, f".{folder.name}.negosim-figures-")
+    except OSError as exc:
+        raise OutputError(folder, exc.strerror or str(exc), exc.errno, what="figures") from None
+    try:
+        written = write_figures(jobs, staged, fmt)
+        replace_folder(staged, folder)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return [folder / path.name for path in written]
+
+
+def write_figures(
+    jobs: list[tuple[str, Callable[[], Axes]]], folder: Path, fmt: str = "png"
+) -> list[Path]:
+    """Draw ``jobs`` (from :func:`figure_jobs`) into the existing ``folder``, one file each."""
     return [save_figure(draw(), folder / f"{name}.{fmt}") for name, draw in jobs]
+
+
+def _check_figure_folder(folder: Path) -> None:
+    """Refuse a figures folder that holds anything but figures: it is replaced as a whole."""
+    try:
+        ensure_folder(folder.parent)
+    except OutputError as exc:
+        raise OutputError(folder, exc.why, exc.errno, what="figures") from None
+    if not os.path.lexists(folder):
+        return
+    if os.path.islink(folder) or not folder.is_dir():
+        why = "it is a symbolic link" if os.path.islink(folder) else "it is not a folder"
+        raise OutputError(folder, why, what="figures")
+    others = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.suffix not in FIGURE_SUFFIXES and not p.name.startswith(".")
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise UsageError(
+            f"{folder}: holds files other than figures ({shown}); figures are written as a set "
+            "that replaces their folder: give a folder of their own"
+        )
 
 
 def save_figure(ax: Axes, path: str | os.PathLike[str]) -> Path:

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from negosim.errors import NegosimError, UsageError
-from negosim.io import write_bytes_atomic, write_text_atomic
+from negosim.io import (
+    OutputError,
+    file_sha256,
+    write_bytes_atomic,
+    write_text_atomic,
+    write_with_atomic,
+)
 
-__all__ = ["SweepStore"]
+__all__ = ["DiskFullError", "JournalWarning", "SweepStore", "write_parquet_bytes"]
 
 Key = tuple[int, int]  # (point, block)
 
@@ -40,11 +47,21 @@ Key = tuple[int, int]  # (point, block)
 class SweepStore:
     """Read and write one sweep folder; use as a context manager to hold its lock."""
 
-    def __init__(self, folder: str | os.PathLike[str]):
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        parts: str = "runs",
+        journal: str = "blocks.jsonl",
+    ):
         self.folder = Path(folder)
-        self.parts = self.folder / "runs"
-        self.journal = self.folder / "blocks.jsonl"
+        self.parts = self.folder / parts
+        self.journal = self.folder / journal
         self.manifest_path = self.folder / "manifest.json"
+        self.design_path = self.folder / "design.parquet"
+        self.design_sha256: str | None = None
+        self.corrupted: set[Key] = set()
+        self.repaired: list[str] = []  # what a resume had to repair, for the caller to report
         self._lock: io.TextIOWrapper | None = None
 
     # -- locking -----------------------------------------------------------------------------
@@ -92,8 +109,13 @@ class SweepStore:
             raise UsageError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
         return data
 
-    def begin(self, manifest: dict[str, Any], design: pd.DataFrame) -> set[Key]:
-        """Start or resume: refuse a folder that holds another design; return the finished parts."""
+    def begin(self, manifest: dict[str, Any], design: pd.DataFrame | None = None) -> set[Key]:
+        """Start or resume: refuse a folder that holds another design; return the finished parts.
+
+        On resume a ``design.parquet`` that is missing, unreadable or does not match the checksum
+        in the manifest is rewritten from ``design`` (the same design: the fingerprint says so);
+        what was repaired is listed in :attr:`repaired`.
+        """
         existing = self.read_manifest()
         if existing is not None and existing.get("fingerprint") != manifest["fingerprint"]:
             scenario_id = existing.get("scenario", {}).get("id")
@@ -102,12 +124,35 @@ class SweepStore:
                 f"{existing.get('points')} points, {existing.get('runs_per_point')} runs per "
                 f"point, seed {existing.get('seed')}); use another --out or delete that folder"
             )
+        if design is not None:
+            data = write_parquet_bytes(design.reset_index())
+            self.design_sha256 = hashlib.sha256(data).hexdigest()
+            if existing is not None and _digest_or_none(self.design_path) != self.design_sha256:
+                self.repaired.append("design.parquet")
+            if existing is None or self.repaired:
+                self._guard(lambda: write_bytes_atomic(self.design_path, data), "design.parquet")
         if existing is None:
-            self._write(lambda: write_parquet_bytes(design.reset_index()), "design.parquet")
             self.write_manifest({**manifest, "complete": False})
+        self.trim_journal()
         return self.verified_parts()
 
+    def trim_journal(self) -> None:
+        """Cut a last journal line left without its newline by a kill, so that the next line
+        appended starts on a line of its own (call with the lock held)."""
+        try:
+            with open(self.journal, "rb+") as handle:
+                data = handle.read()
+                if data and not data.endswith(b"\n"):
+                    handle.truncate(data.rfind(b"\n") + 1)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise UsageError(f"{self.journal}: cannot repair: {exc.strerror or exc}") from None
+
     def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write ``manifest.json`` (with the design's checksum once :meth:`begin` knows it)."""
+        if self.design_sha256 is not None:
+            manifest = {**manifest, "design_sha256": self.design_sha256}
         text = json.dumps(manifest, indent=2, default=str) + "\n"
         self._guard(lambda: write_text_atomic(self.manifest_path, text), "manifest.json")
 
@@ -117,16 +162,38 @@ class SweepStore:
         return self.parts / f"part-p{point:06d}-b{block:06d}.parquet"
 
     def journal_entries(self) -> dict[Key, dict[str, Any]]:
-        """Journal lines by (point, block); a cut-short last line is ignored."""
+        """Journal lines by (point, block).
+
+        A last line without its newline was cut short by a kill and is ignored; any other line
+        that is not a journal entry (not UTF-8, not JSON, fields missing) is skipped with a
+        :class:`JournalWarning`: its block counts as not done, so a resume redoes it.
+        """
         entries: dict[Key, dict[str, Any]] = {}
-        if not self.journal.exists():
+        try:
+            data = self.journal.read_bytes()
+        except FileNotFoundError:
             return entries
-        for line in self.journal.read_text(encoding="utf-8").splitlines():
+        except OSError as exc:
+            raise UsageError(f"{self.journal}: cannot read: {exc.strerror or exc}") from None
+        lines = data.split(b"\n")
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
             try:
-                entry = json.loads(line)
-                entries[(int(entry["point"]), int(entry["block"]))] = entry
-            except (ValueError, KeyError, TypeError):
-                continue  # a line cut short by a kill
+                entry = json.loads(raw.decode("utf-8"))
+                key = (int(entry["point"]), int(entry["block"]))
+                if not isinstance(entry.get("sha256"), str):
+                    raise TypeError("no checksum")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                if number < len(lines):  # not the cut-short tail
+                    warnings.warn(
+                        f"{self.journal}:{number}: skipped a damaged journal line; its block "
+                        "counts as not done",
+                        JournalWarning,
+                        stacklevel=2,
+                    )
+                continue
+            entries[key] = entry
         return entries
 
     def verified_parts(self) -> set[Key]:
@@ -168,13 +235,70 @@ class SweepStore:
 
         self._guard(append, self.journal.name)
 
+    def read_part(
+        self, key: Key, entry: dict[str, Any], columns: list[str] | None = None
+    ) -> pa.Table:
+        """One part as an Arrow table, after checking its bytes against the journal's checksum.
+
+        Raises
+        ------
+        UsageError
+            If the part is missing, damaged (checksum) or unreadable.
+        """
+        path = self.part_path(*key)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                f"{path}: cannot read: {exc.strerror or exc}; re-run the same command to redo it"
+            ) from None
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            raise UsageError(
+                f"{path}: damaged (its SHA-256 does not match {self.journal.name}); re-run the "
+                "same command to redo it"
+            )
+        try:
+            return pq.read_table(pa.BufferReader(data), columns=columns)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise UsageError(f"{path}: unreadable Parquet: {exc}") from None
+
     def read(self, keys: list[Key] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
-        """The finished parts in (point, block) order, as one table."""
-        keys = sorted(self.journal_entries()) if keys is None else sorted(keys)
-        frames = [pd.read_parquet(self.part_path(*key), columns=columns) for key in keys]
+        """The finished parts in (point, block) order, as one table; every part is checked
+        against its checksum first (:meth:`read_part`)."""
+        entries = self.journal_entries()
+        keys = sorted(entries) if keys is None else sorted(keys)
+        frames = [self.read_part(key, entries[key], columns).to_pandas() for key in keys]
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
+
+    def assemble(self, path: Path, keys: list[Key]) -> dict[str, Any]:
+        """Stream the parts ``keys`` (checked) into one Parquet file at ``path``, part by part, so
+        memory holds one part at a time; return ``{"sha256", "rows"}`` of the file written.
+
+        The cells equal those of the parts concatenated; the schema is the parts' schemas unified
+        (a column that is all-null in one part takes its type from the others).
+        """
+        entries = self.journal_entries()
+        schemas = []
+        for key in keys:
+            try:
+                schemas.append(pq.read_schema(self.part_path(*key)))
+            except (pa.ArrowException, OSError) as exc:
+                raise UsageError(f"{self.part_path(*key)}: unreadable Parquet: {exc}") from None
+        schema = pa.unify_schemas(schemas)
+        rows = 0
+
+        def write(tmp: str) -> None:
+            nonlocal rows
+            with pq.ParquetWriter(tmp, schema) as writer:
+                for key in keys:
+                    table = self.read_part(key, entries[key])
+                    writer.write_table(table.select(schema.names).cast(schema))
+                    rows += table.num_rows
+
+        self._guard(lambda: write_with_atomic(path, write), path.name)
+        return {"sha256": file_sha256(path), "rows": rows}
 
     def end_counts(self) -> pd.DataFrame:
         """How the finished runs ended, per design point, read part by part (three columns each).
@@ -187,8 +311,10 @@ class SweepStore:
             whose ``run_end_reason`` is ``agreement`` or ``breakdown``.
         """
         counts: dict[int, list[int]] = {}
-        for key in sorted(self.journal_entries()):
-            part = pd.read_parquet(self.part_path(*key), columns=["point", "run", "run_end_reason"])
+        entries = self.journal_entries()
+        for key in sorted(entries):
+            columns = ["point", "run", "run_end_reason"]
+            part = self.read_part(key, entries[key], columns).to_pandas()
             per_run = part.drop_duplicates("run")
             tally = counts.setdefault(int(key[0]), [0, 0, 0])
             tally[0] += len(per_run)
@@ -202,26 +328,57 @@ class SweepStore:
         )
         return table
 
-    def design(self) -> pd.DataFrame:
-        """The design table, indexed by ``point``, one column per factor path."""
-        return pd.read_parquet(self.folder / "design.parquet").set_index("point")
+    def design(self, expected_sha256: str | None = None) -> pd.DataFrame:
+        """The design table, indexed by ``point``, one column per factor path.
+
+        Raises
+        ------
+        UsageError
+            If ``design.parquet`` is missing, unreadable, or does not match ``expected_sha256``
+            (the manifest's ``design_sha256``); a resume of the same sweep repairs it.
+        """
+        again = "re-run the same sweep command to repair it"
+        try:
+            data = self.design_path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{self.design_path}: cannot read: {exc.strerror}; {again}") from None
+        if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
+            raise UsageError(
+                f"{self.design_path}: damaged (its SHA-256 does not match manifest.json); {again}"
+            )
+        try:
+            table = pq.read_table(pa.BufferReader(data)).to_pandas()
+            return table.set_index("point")
+        except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+            raise UsageError(
+                f"{self.design_path}: unreadable design table ({exc}); {again}"
+            ) from None
 
     # -- writing safely ------------------------------------------------------------------------
-
-    def _write(self, make: Any, name: str) -> None:
-        data = make()
-        self._guard(lambda: write_bytes_atomic(self.folder / name, data), name)
 
     def _guard(self, action: Any, name: str) -> None:
         try:
             action()
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
+        except (OSError, OutputError) as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
                 raise DiskFullError(
                     f"{self.folder}: disk full while writing {name}; the finished parts are "
                     "intact: free some space and re-run the same command to resume"
                 ) from None
+            if isinstance(exc, OutputError):
+                raise
             raise UsageError(f"{self.folder}: cannot write {name}: {exc.strerror or exc}") from None
+
+
+class JournalWarning(UserWarning):
+    """A journal line that is not a journal entry was skipped (its block will be redone)."""
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
 
 
 class DiskFullError(NegosimError):

@@ -1,0 +1,183 @@
+"""``negosim run --out``: Monte Carlo runs streamed to disk block by block, resumable.
+
+The runs of one scenario go to a staging folder beside the results folder,
+``PARENT/.NAME.negosim-run/``, one Parquet part per block with a journal of checksums (the sweep
+store's machinery, :class:`~negosim.sweeps.store.SweepStore`), so memory holds one batch of
+blocks whatever the number of runs and a killed run resumes where it stopped when the same
+command is re-run.  When every block is on disk the parts are streamed into ``runs.parquet`` (and
+``trajectories.parquet``) in a fresh folder, figures are drawn there if asked, ``manifest.json``
+listing every file with its SHA-256 is written last, and that folder replaces the results folder
+as a whole (:func:`negosim.io.swap_folder`): a reader sees the old complete set or the new one,
+never a mix, and no file of the old results survives beside the new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from negosim.core.frames import runs_frame, trajectories_frame
+from negosim.io import OutputError, file_sha256
+from negosim.scenario.schema import Scenario
+from negosim.simulation.simulate import (
+    DEFAULT_BLOCK_SIZE,
+    batches,
+    build_model,
+    check_counts,
+    manifest,
+)
+from negosim.sweeps.store import SweepStore
+from negosim.tables.results import (
+    prepare_results_folder,
+    replace_folder,
+    staging_folder,
+    write_manifest,
+)
+
+__all__ = ["run_to_folder"]
+
+
+def _fingerprint(info: dict[str, Any], trajectories: bool) -> str:
+    """What the parts depend on: a resumed run continues only parts made the same way."""
+    keys = {
+        "scenario": info["scenario"]["sha256"],
+        "model": info["model"],
+        "seed": info["seed"],
+        "runs": info["runs"],
+        "block_size": info["block_size"],
+        "trajectories": trajectories,
+        "negosim": info["versions"]["negosim"],
+    }
+    return hashlib.sha256(json.dumps(keys, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _wipe(stage: Path) -> None:
+    """Empty a staging folder of parts made another way (the lock file stays: it is held)."""
+    for child in stage.iterdir():
+        if child.name == ".lock":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def run_to_folder(
+    scenario: Scenario,
+    out: str | os.PathLike[str],
+    runs: int | None = None,
+    seed: int | None = None,
+    *,
+    model: str | None = None,
+    trajectories: bool = False,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    progress: Callable[[int], None] | None = None,
+    figures: Callable[[Path], None] | None = None,
+) -> tuple[Path, int]:
+    """Run the scenario like :func:`~negosim.simulation.simulate` and write the results folder
+    ``out``, streaming block by block; the same tables, bit for bit.
+
+    Parameters
+    ----------
+    scenario, runs, seed, model, trajectories, block_size
+        As for :func:`~negosim.simulation.simulate`.
+    out
+        The results folder.  It is replaced as a whole; a folder holding results of another
+        scenario, a sweep, or files negosim did not write is refused.
+    progress
+        Called with the number of runs finished (on disk) after each batch.
+    figures
+        Called with the staged folder once the tables are there, to draw figures into it (they
+        become part of the set that replaces ``out``).
+
+    Returns
+    -------
+    (pathlib.Path, int)
+        ``out``, and the number of blocks found finished on disk (resumed).
+
+    Raises
+    ------
+    UsageError
+        For a refused folder; :class:`~negosim.io.OutputError` for a path that cannot be written.
+    """
+    from negosim.models.bargaining.run import model_rows
+
+    runs = scenario.engine.runs if runs is None else runs
+    seed = scenario.engine.seed if seed is None else seed
+    check_counts(runs, seed, block_size)
+    decision_model = build_model(scenario, model)
+    target = Path(out)
+    info = manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size)
+    prepare_results_folder(target, info)
+    stage = staging_folder(target)
+    try:
+        stage.mkdir(mode=0o777, exist_ok=True)
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).lower()
+        raise OutputError(target, why, exc.errno, what="results") from None
+    partial = {"kind": "run-staging", "fingerprint": _fingerprint(info, trajectories)}
+    with SweepStore(stage) as store:
+        existing = _read_json(store.manifest_path)
+        if existing is not None and existing.get("fingerprint") != partial["fingerprint"]:
+            _wipe(stage)  # an interrupted run of other settings: its parts are of no use
+            store.parts.mkdir()
+        done = {block for _, block in store.begin(partial)}
+        recorder = SweepStore(stage, parts="trajectories", journal="trajectories.jsonl")
+        if trajectories:
+            recorder.parts.mkdir(exist_ok=True)
+            done &= {block for _, block in recorder.verified_parts()}
+        compiled = decision_model.compile()
+        blocks = [
+            (block, min(block_size, runs - block * block_size), block * block_size)
+            for block in range(-(-runs // block_size))
+        ]
+        finished = sum(n for block, n, _ in blocks if block in done)
+        if progress is not None and finished:
+            progress(finished)
+        todo = [b for b in blocks if b[0] not in done]
+        for batch in batches(todo, model_rows(compiled)):
+            for result, (block, n, _) in zip(
+                decision_model.run_blocks(
+                    compiled, master_seed=seed, blocks=batch, record=trajectories
+                ),
+                batch,
+                strict=True,
+            ):
+                store.write_part(0, block, runs_frame(compiled, result, seed))
+                if trajectories:
+                    recorder.write_part(0, block, trajectories_frame(compiled, result))
+                finished += n
+            if progress is not None:
+                progress(finished)
+        keys = [(0, block) for block, _, _ in blocks]
+        staged = stage / "result"
+        for leftover in (staged, stage / "result.old"):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        staged.mkdir()
+        files = {"runs.parquet": store.assemble(staged / "runs.parquet", keys)}
+        if trajectories:
+            path = staged / "trajectories.parquet"
+            files["trajectories.parquet"] = recorder.assemble(path, keys)
+        if figures is not None:
+            figures(staged)
+            for path in sorted(staged.iterdir()):
+                if path.name not in files:
+                    files[path.name] = {"sha256": file_sha256(path)}
+        write_manifest(staged, {**info, "files": files})
+        replace_folder(staged, target)
+        shutil.rmtree(stage, ignore_errors=True)  # the lock is ours until the store closes
+    return target, len(done)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
