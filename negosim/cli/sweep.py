@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from negosim.cli.options import SourcesRoot
 from negosim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -35,15 +36,27 @@ def sweep_command(
     ] = None,
     block_size: Annotated[int | None, typer.Option(help="Runs per task (default 1000).")] = None,
     model: Annotated[str | None, typer.Option(help="Decision model.")] = None,
+    no_workers_timeout: Annotated[
+        float,
+        typer.Option(
+            help="With --scheduler: stop after this many seconds with no Dask worker left.",
+            min=0.1,
+            max=86400.0,
+        ),
+    ] = 30.0,
+    sources_root: SourcesRoot = None,
 ) -> None:
     """Sweep parameters: runs at every design point, streamed to OUT/runs/part-*.parquet."""
     from negosim.cli.report import print_sweep_summary, sweep_progress
+    from negosim.limits import check_workers
     from negosim.scenario import load_scenario
-    from negosim.sweeps import Grid, LatinHypercube, SweepError, parse_vary
+    from negosim.sweeps import Grid, LatinHypercube, SweepError, SweepStopped, parse_vary
     from negosim.sweeps import sweep as run_sweep
     from negosim.sweeps.store import SweepStore
 
-    scenario = load_scenario(file)
+    # Before anything is read: --workers 0 or -1 would otherwise run in this process unnoticed.
+    check_workers(workers, local=scheduler in (None, "local"), name="--workers")
+    scenario = load_scenario(file, sources_root=sources_root)
     factors = dict(parse_vary(spec) for spec in vary)
     if lhs is not None:
         ranges = {}
@@ -71,8 +84,9 @@ def sweep_command(
                 model=model,
                 progress=advance,
                 collect=False,
+                no_workers_timeout=no_workers_timeout,
             )
-        except SweepError as exc:
+        except (SweepError, SweepStopped) as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
     store = SweepStore(out)

@@ -15,6 +15,7 @@ import pandas as pd
 from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled
 from negosim.core.status import BROKEN, END_REASONS, RUN_END_REASONS, SETTLED
+from negosim.errors import UsageError
 
 __all__ = ["runs_frame", "trajectories_frame"]
 
@@ -86,7 +87,12 @@ def _strings(labels: Sequence[str], codes: np.ndarray) -> pd.api.extensions.Exte
 def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
     """One row per run x round x actor: aspiration per package and ideal point per issue."""
     if result.aspirations is None or result.ideals is None:
-        raise ValueError("the block was run without record=True")
+        # A forecasting model plays no rounds, so it has none to record: the user asked for
+        # trajectories (run --trajectories) of such a model.
+        raise UsageError(
+            "this decision model records no trajectories (only models that play rounds, such "
+            "as bargaining, do): run it without trajectories"
+        )
     T, _, R, A = result.aspirations.shape
     t, r, a = np.meshgrid(np.arange(T), np.arange(R), np.arange(A), indexing="ij")
     frame: dict[str, object] = {

@@ -2,7 +2,7 @@
 
 from negosim.sweeps.design import Grid, LatinHypercube, parse_vary
 from negosim.sweeps.function import as_function
-from negosim.sweeps.runner import BlockFailure, SweepError
+from negosim.sweeps.runner import BlockFailure, SweepError, SweepStopped
 from negosim.sweeps.sweep import design_table, load_sweep, sweep
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Grid",
     "LatinHypercube",
     "SweepError",
+    "SweepStopped",
     "as_function",
     "design_table",
     "load_sweep",

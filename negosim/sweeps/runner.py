@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
+import signal
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from negosim.errors import NegosimError, UsageError
 from negosim.scenario.schema import Scenario
+from negosim.sweeps.pool import DEFAULT_RETRIES, WorkerDied, WorkerPool
 
 __all__ = [
+    "NO_WORKERS_TIMEOUT",
     "BlockFailure",
+    "DaskExecutor",
     "SweepError",
+    "SweepStopped",
     "Task",
+    "TaskOutcome",
     "executor_for",
     "local_cluster",
     "run_task",
@@ -33,6 +39,12 @@ __all__ = [
 ]
 
 FAIL_ENV = "NEGOSIM_FAIL_BLOCKS"  # testing hook: "point:block,point:block" raise on purpose
+# Testing hook: "point:block,..." SIGKILLs the worker process that starts one of these blocks, as
+# the out-of-memory killer would; with KILL_ONCE_ENV=PATH set, only while PATH does not exist (the
+# worker creates it first), so the block's retry then succeeds.
+KILL_ENV = "NEGOSIM_KILL_BLOCKS"
+KILL_ONCE_ENV = "NEGOSIM_KILL_ONCE"
+NO_WORKERS_TIMEOUT = 30.0  # seconds a Dask sweep waits with no worker at all before it stops
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,11 @@ class BlockFailure:
         return f"point {self.point} ({values}), block {self.block}, seed {self.seed}: {self.error}"
 
 
+class SweepStopped(NegosimError):
+    """The sweep could not go on (a worker died on every retry of a block, or a Dask cluster had
+    no worker left); everything finished is on disk.  The CLI prints the one line and exits 1."""
+
+
 class SweepError(NegosimError):
     """Some blocks raised; the others finished and are on disk.  The CLI exits 1."""
 
@@ -82,6 +99,8 @@ def run_task(task: Task) -> tuple[int, int, pd.DataFrame]:
 
     if f"{task.point}:{task.block}" in os.environ.get(FAIL_ENV, "").split(","):
         raise RuntimeError(f"failure injected by {FAIL_ENV} for testing")
+    if f"{task.point}:{task.block}" in os.environ.get(KILL_ENV, "").split(","):
+        _kill_for_testing()
     model = build_model(task.scenario, task.model, **task.parameters)
     compiled = model.compile()
     result = model.run_block(
@@ -92,6 +111,16 @@ def run_task(task: Task) -> tuple[int, int, pd.DataFrame]:
     for path, value in task.overrides.items():
         frame[path] = value
     return task.point, task.block, frame
+
+
+def _kill_for_testing() -> None:
+    once = os.environ.get(KILL_ONCE_ENV)
+    if once:
+        try:
+            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 class InlineExecutor(Executor):
@@ -108,33 +137,65 @@ class InlineExecutor(Executor):
 
 @contextmanager
 def executor_for(
-    executor: Any = None, *, workers: int | None = None, scheduler: str | None = None
+    executor: Any = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> Iterator[Executor]:
-    """An executor for ``executor``: None (this process), ``"processes"`` (a spawn-context
-    process pool), an :class:`Executor`, a ``dask.distributed.Client``, or a scheduler address
-    (``scheduler="local"`` starts a LocalCluster on 127.0.0.1)."""
+    """An executor for ``executor``: None (this process), ``"processes"`` (a
+    :class:`~negosim.sweeps.pool.WorkerPool` of spawned processes that replaces a dead worker and
+    retries its block up to ``retries`` times), an :class:`Executor`, a
+    ``dask.distributed.Client``, or a scheduler address (``scheduler="local"`` starts a
+    LocalCluster on 127.0.0.1, closed on the way out).  Dask executors come as a
+    :class:`DaskExecutor`, which can count the cluster's workers."""
     workers = workers or os.cpu_count() or 1
     if scheduler is not None:
         executor = scheduler
     if executor is None or executor == "inprocess":
         yield InlineExecutor()
     elif executor == "processes":
-        # Spawn explicitly: importing mesa 3.3.1 forces it anyway, and fork is unsafe with threads.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with WorkerPool(workers, retries=retries) as pool:
             yield pool
     elif isinstance(executor, Executor):
         yield executor
     elif isinstance(executor, str):
         with _dask_client(executor, workers) as client:
-            yield client.get_executor()
+            yield DaskExecutor(client)
     elif hasattr(executor, "get_executor"):  # a dask.distributed.Client
-        yield executor.get_executor()
+        yield DaskExecutor(executor)
     else:
         raise UsageError(
             "executor must be None, 'processes', a concurrent.futures.Executor, a Dask Client "
             f"or a scheduler address (got {executor!r})"
         )
+
+
+class DaskExecutor(Executor):
+    """A ``dask.distributed.Client`` as an :class:`Executor` that can also say how many workers
+    the scheduler has, so that a sweep on a cluster whose workers all died stops instead of
+    waiting for ever."""
+
+    def __init__(self, client: Any):
+        self.client = client
+        self._inner = client.get_executor()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = self._inner.submit(fn, *args, **kwargs)
+        return future
+
+    def live_workers(self) -> int:
+        """The scheduler's worker count now; 0 when the scheduler does not answer in 5 s."""
+        try:
+            return len(self.client.nthreads(callback_timeout=5))
+        except Exception:  # unreachable or closed scheduler: no worker can be reached either
+            return 0
+
+    @property
+    def address(self) -> str:
+        """The scheduler's address, for messages."""
+        scheduler = getattr(self.client, "scheduler", None)
+        return str(getattr(scheduler, "address", None) or "the Dask scheduler")
 
 
 def local_cluster(workers: int) -> Any:
@@ -169,8 +230,23 @@ def _dask_client(address: str, workers: int) -> Iterator[Any]:
         client = Client(address, timeout="10s")
     except OSError as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # Dask's parser: no port, an unknown scheme
+        raise UsageError(
+            f"the Dask scheduler must be 'local' or an address such as tcp://HOST:PORT "
+            f"(got {address!r}: {exc})"
+        ) from None
     with client:
         yield client
+
+
+@dataclass
+class TaskOutcome:
+    """What :func:`run_tasks` ended with: the blocks that raised, and why it stopped early (a
+    worker died on every retry of a block, a broken executor, a cluster without workers), if it
+    did."""
+
+    failures: list[BlockFailure] = field(default_factory=list)
+    stopped: str | None = None
 
 
 def run_tasks(
@@ -179,15 +255,25 @@ def run_tasks(
     on_done: Callable[[int, int, pd.DataFrame], None],
     *,
     max_in_flight: int,
-) -> list[BlockFailure]:
+    no_workers_timeout: float = NO_WORKERS_TIMEOUT,
+) -> TaskOutcome:
     """Submit tasks, at most ``max_in_flight`` at a time, calling ``on_done`` as each finishes
-    (so nothing accumulates in memory); return the blocks that raised."""
+    (so nothing accumulates in memory).
+
+    A block that raises is recorded and the others go on.  A block whose worker died on every
+    retry, or an executor that broke, stops the sweep: nothing new is submitted, the running
+    blocks finish (and are saved) and the reason is returned.  On a :class:`DaskExecutor`, the
+    scheduler's worker count is polled while waiting; after ``no_workers_timeout`` seconds with
+    none, the sweep stops at once.
+    """
     pending = iter(tasks)
     running: dict[Future[Any], Task] = {}
-    failures: list[BlockFailure] = []
+    outcome = TaskOutcome()
+    poll = min(1.0, no_workers_timeout / 4) if isinstance(executor, DaskExecutor) else None
+    no_workers_since: float | None = None
 
     def fill() -> None:
-        while len(running) < max_in_flight:
+        while outcome.stopped is None and len(running) < max_in_flight:
             task = next(pending, None)
             if task is None:
                 return
@@ -195,13 +281,33 @@ def run_tasks(
 
     fill()
     while running:
-        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        done, _ = wait(list(running), timeout=poll, return_when=FIRST_COMPLETED)
+        if not done and isinstance(executor, DaskExecutor):
+            if executor.live_workers() > 0:
+                no_workers_since = None
+            elif no_workers_since is None:
+                no_workers_since = time.monotonic()
+            elif time.monotonic() - no_workers_since >= no_workers_timeout:
+                outcome.stopped = (
+                    f"no Dask worker at {executor.address} for {no_workers_timeout:g} s"
+                )
+                for future in running:
+                    future.cancel()
+                return outcome
         for future in done:
             task = running.pop(future)
             try:
                 point, block, frame = future.result()
+            except WorkerDied as exc:
+                outcome.stopped = outcome.stopped or f"{exc} on block {_where(task)}"
+                continue
+            except BrokenExecutor as exc:
+                outcome.stopped = outcome.stopped or (
+                    f"the executor broke on block {_where(task)} ({type(exc).__name__}: {exc})"
+                )
+                continue
             except Exception as exc:  # a block's failure is reported, the others go on
-                failures.append(
+                outcome.failures.append(
                     BlockFailure(
                         task.point,
                         task.block,
@@ -213,7 +319,11 @@ def run_tasks(
                 continue
             on_done(point, block, frame)
         fill()
-    return failures
+    return outcome
+
+
+def _where(task: Task) -> str:
+    return f"{task.block} of point {task.point} (seed {task.seed})"
 
 
 def fingerprint(**parts: Any) -> str:

@@ -10,12 +10,29 @@ from typing import Any
 
 import pandas as pd
 
+import negosim.limits as limits
+from negosim.core.compiled import Compiled
 from negosim.errors import NegosimError, UsageError
+from negosim.models.base import DecisionModel
 from negosim.scenario.paths import apply_overrides
 from negosim.scenario.schema import Scenario
-from negosim.simulation.simulate import DEFAULT_BLOCK_SIZE, build_model, check_counts, manifest
+from negosim.simulation.simulate import (
+    DEFAULT_BLOCK_SIZE,
+    build_model,
+    check_counts,
+    check_in_memory,
+    manifest,
+)
 from negosim.sweeps.design import Grid, LatinHypercube
-from negosim.sweeps.runner import SweepError, Task, executor_for, fingerprint, run_tasks
+from negosim.sweeps.runner import (
+    NO_WORKERS_TIMEOUT,
+    SweepError,
+    SweepStopped,
+    Task,
+    executor_for,
+    fingerprint,
+    run_tasks,
+)
 from negosim.sweeps.store import SweepStore
 from negosim.tables.results import Results
 
@@ -39,6 +56,33 @@ def design_table(
     return design.table()
 
 
+def check_sizes(
+    scenario: Scenario,
+    decision_model: DecisionModel,
+    compiled: Compiled,
+    points: int,
+    runs: int,
+    block_size: int,
+) -> None:
+    """Refuse, before any point is built, a sweep that passes a limit of :mod:`negosim.limits`:
+    too many design points or blocks, point scenarios or a block over the memory budget."""
+    limits.check_design_points(points, "the design")
+    tasks = points * -(-runs // block_size)
+    if tasks > limits.MAX_SWEEP_TASKS:
+        raise UsageError(
+            f"the sweep has {tasks:,} blocks ({points:,} points x {-(-runs // block_size):,} "
+            f"blocks of {block_size:,} runs); at most {limits.MAX_SWEEP_TASKS:,} are written "
+            "(use fewer points or runs, or a larger block_size)"
+        )
+    # Each point keeps its own checked scenario: about 12 bytes per byte of its JSON (measured).
+    limits.check_memory(
+        points * 12 * len(scenario.model_dump_json()),
+        f"the {points:,} design points' scenarios",
+        "use fewer design points",
+    )
+    decision_model.check_block(compiled, block_size)
+
+
 def _point_overrides(table: pd.DataFrame, point: int) -> dict[str, Any]:
     row = table.iloc[point]
     return {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
@@ -60,6 +104,7 @@ def sweep(
     parameters: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     collect: bool = True,
+    no_workers_timeout: float = NO_WORKERS_TIMEOUT,
 ) -> Results:
     """Run ``runs`` replicates at every design point and return (or just store) the tables.
 
@@ -76,6 +121,8 @@ def sweep(
     executor
         None (this process), ``"processes"`` (a process pool of ``workers``), a
         ``concurrent.futures.Executor``, a ``dask.distributed.Client``, or a scheduler address.
+        On the process pool a dead worker is replaced and its block retried twice (a block's
+        result depends only on the seed and the block, so a retry gives the same rows).
     out
         The folder parts stream to.  Re-running the same sweep into it resumes where it stopped; a
         folder holding another sweep is refused.  Default: a temporary folder (removed).
@@ -85,6 +132,9 @@ def sweep(
     collect
         Read the finished tables back into memory (set False for sweeps too large for memory; read
         them later with :func:`load_sweep`).
+    no_workers_timeout
+        On Dask: seconds with no worker at all in the cluster after which the sweep stops
+        (default 30).
 
     Returns
     -------
@@ -95,15 +145,25 @@ def sweep(
     ------
     SweepError
         If some blocks raised: they are listed with their point and seed; all others are on disk.
+    SweepStopped
+        If the sweep could not go on (a worker died on every try of a block, or a Dask cluster
+        had no worker for ``no_workers_timeout`` seconds); everything finished is on disk.
     """
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
     if block_size is None:
         block_size = min(DEFAULT_BLOCK_SIZE, runs) if isinstance(runs, int) and runs > 0 else 1
     check_counts(runs, seed, block_size)
+    local = executor == "processes" or (scheduler or executor) == "local"
+    limits.check_workers(workers, local=local)
     table = design_table(grid, design)
     parameters = dict(parameters or {})
     points = len(table)
+    base_model = build_model(scenario, model, **parameters)
+    compiled = base_model.compile()
+    check_sizes(scenario, base_model, compiled, points, runs, block_size)
+    if collect or out is None:
+        check_in_memory(compiled, runs * points)  # the tables are read back into memory
     # Each point's scenario is built and checked once, here: invalid points fail before anything
     # runs, and the workers receive the finished scenario instead of re-validating it per block.
     point_scenarios = []
@@ -115,7 +175,6 @@ def sweep(
         except NegosimError as exc:
             raise UsageError(f"design point {point} ({overrides}) is invalid:\n{exc}") from None
         point_scenarios.append(changed)
-    base_model = build_model(scenario, model, **parameters)
     info = manifest(scenario, base_model, runs=runs, seed=seed, block_size=block_size)
     info.update(
         kind="sweep",
@@ -155,6 +214,7 @@ def sweep(
             scheduler,
             progress,
             collect or temporary is not None,
+            no_workers_timeout,
         )
 
 
@@ -174,6 +234,7 @@ def _run(
     scheduler: str | None,
     progress: Callable[[int, int], None] | None,
     collect: bool,
+    no_workers_timeout: float,
 ) -> Results:
     total = runs * len(table)
     with SweepStore(out) as store:
@@ -207,15 +268,27 @@ def _run(
 
         with executor_for(executor, workers=workers, scheduler=scheduler) as pool:
             in_flight = 2 * (workers or os.cpu_count() or 1)
-            failures = run_tasks(tasks, pool, on_done, max_in_flight=in_flight)
+            outcome = run_tasks(
+                tasks,
+                pool,
+                on_done,
+                max_in_flight=in_flight,
+                no_workers_timeout=no_workers_timeout,
+            )
+        failures = outcome.failures
         entries = store.journal_entries()
         info = {
             **info,
-            "complete": not failures,
+            "complete": not failures and outcome.stopped is None,
             "resumed_blocks": len(done),
             "blocks": [entries[k] for k in sorted(entries)],
         }
         store.write_manifest(info)
+        if outcome.stopped is not None:
+            raise SweepStopped(
+                f"{outcome.stopped}; {len(entries)} of {len(table) * blocks} blocks saved "
+                f"in {out}; run the same command to resume"
+            )
         if failures:
             raise SweepError(failures)
         runs_table = store.read() if collect else pd.DataFrame()
@@ -223,9 +296,15 @@ def _run(
 
 
 def load_sweep(folder: str | os.PathLike[str], *, columns: list[str] | None = None) -> Results:
-    """Read a sweep folder's finished parts, design and manifest."""
+    """Read a sweep folder's finished parts, design and manifest.
+
+    Every part is checked against the SHA-256 its journal line records, and the design table
+    against the manifest's ``design_sha256``; a mismatch raises :class:`UsageError` (re-running
+    the sweep command redoes or repairs what is damaged).
+    """
     store = SweepStore(folder)
     info = store.read_manifest()
     if info is None or info.get("kind") != "sweep":
         raise UsageError(f"{folder}: not a sweep folder (no sweep manifest.json)")
-    return Results(runs=store.read(columns=columns), manifest=info, design=store.design())
+    design = store.design(info.get("design_sha256"))
+    return Results(runs=store.read(columns=columns), manifest=info, design=design)

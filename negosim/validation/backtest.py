@@ -35,6 +35,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from negosim.errors import UsageError
+from negosim.limits import check_memory
 from negosim.models.compromise import compromise, mean, median, weighted_median
 from negosim.models.registry import get_model, model_names
 from negosim.validation.deu3 import DEU3, Capability, capabilities, load_deu3
@@ -377,6 +378,13 @@ def run_backtest(
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
         raise UsageError(f"n_boot must be a positive integer (got {n_boot!r})")
     data = load_deu3() if data is None else data
+    # The bootstrap's weights and draws are (n_boot, proposals) arrays: refused before any work
+    # when they pass the memory budget, not as a MemoryError after the models ran.
+    check_memory(
+        24 * n_boot * np.unique(data.proposal).size,
+        f"{n_boot:,} bootstrap replicates",
+        "use fewer (--boot)",
+    )
     rng = np.random.default_rng(0) if rng is None else rng
     cap = capabilities(data, capability)
     forecasts: dict[str, Forecast] = {}

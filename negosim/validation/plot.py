@@ -22,16 +22,17 @@ def plot_backtest(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         for k, (half, label) in enumerate(halves):
             rows = table[table["half"] == half].set_index("model").reindex(models)
             offset = (k - 0.5) * 0.3
+            # The interval is drawn from its own ends: with few bootstrap replicates it need not
+            # hold the point estimate, which errorbar's offsets from the dot cannot show.
             ax.errorbar(
-                rows["mae"],
+                (rows["mae_low"] + rows["mae_high"]) / 2,
                 y + offset,
-                xerr=[rows["mae"] - rows["mae_low"], rows["mae_high"] - rows["mae"]],
-                fmt="o",
-                color=colour(k),
-                label=label,
+                xerr=(rows["mae_high"] - rows["mae_low"]) / 2,
+                fmt="none",
+                ecolor=colour(k),
                 capsize=2,
-                markersize=4,
             )
+            ax.plot(rows["mae"], y + offset, "o", color=colour(k), label=label, markersize=4)
         base = table[(table["model"] == "compromise") & (table["half"] == "even")]["mae"]
         if len(base):
             ax.axvline(float(base.iloc[0]), color=GREY, linestyle=":", label="compromise, held out")
