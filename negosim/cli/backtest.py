@@ -55,6 +55,10 @@ def backtest_command(
         raise UsageError(f"--boot must be at least 1 (got {boot})")
     if seed < 0:
         raise UsageError(f"--seed must be a whole number >= 0 (got {seed})")
+    if out is not None:
+        from negosim.io import ensure_folder
+
+        ensure_folder(out)  # refused in one line before the work, not after it
     import numpy as np
 
     from negosim.validation.backtest import run_backtest

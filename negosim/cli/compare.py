@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from negosim.cli.options import split_names
+from negosim.cli.options import SourcesRoot, split_names
 
 __all__ = ["compare_command"]
 
@@ -33,6 +33,7 @@ def compare_command(
         Path | None,
         typer.Option(help="Write compare.parquet and one comparison figure per issue here."),
     ] = None,
+    sources_root: SourcesRoot = None,
 ) -> None:
     """Run several decision models on one scenario and show their outcomes side by side."""
     from negosim.cli.report import print_comparison
@@ -40,7 +41,11 @@ def compare_command(
     from negosim.scenario import load_scenario
     from negosim.simulation.compare import comparison_table, run_models, supported_models
 
-    scenario = load_scenario(file)
+    scenario = load_scenario(file, sources_root=sources_root)
+    if out is not None:
+        from negosim.io import ensure_folder
+
+        ensure_folder(out)  # refused in one line before the work, not after it
     names = split_names(models, "--models")
     if names is None:
         names, skipped = supported_models(scenario)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from negosim.cli.options import SourcesRoot
 from negosim.cli.report import EXIT_USAGE, scenario_summary
 from negosim.errors import ScenarioError
 
@@ -15,6 +16,7 @@ __all__ = ["validate_command"]
 
 def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
+    sources_root: SourcesRoot = None,
 ) -> None:
     """Check scenario files; print a summary of each valid one. Exit 0 if all are valid, else 2."""
     from negosim.scenario import load_scenario
@@ -22,7 +24,7 @@ def validate_command(
     failed = 0
     for file in files:
         try:
-            scenario = load_scenario(file)
+            scenario = load_scenario(file, sources_root=sources_root)
         except ScenarioError as exc:
             failed += 1
             typer.echo(str(exc), err=True)

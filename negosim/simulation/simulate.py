@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+import negosim.limits as limits
 from negosim._version import __version__
+from negosim.core.compiled import Compiled
 from negosim.core.frames import runs_frame, trajectories_frame
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel
@@ -24,13 +26,14 @@ __all__ = [
     "batches",
     "build_model",
     "check_counts",
+    "check_in_memory",
     "explain_run",
     "manifest",
     "simulate",
 ]
 
 DEFAULT_BLOCK_SIZE = 1000
-MAX_RUNS = 100_000_000
+MAX_RUNS = limits.MAX_RUNS
 
 
 def build_model(scenario: Scenario, model: str | None = None, **parameters: Any) -> DecisionModel:
@@ -50,10 +53,33 @@ def check_counts(runs: int, seed: int, block_size: int) -> None:
         raise UsageError(f"runs must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UsageError(f"seed must be a whole number from 0 to 2**63 - 1 (got {seed!r})")
-    if not isinstance(block_size, int) or not 1 <= block_size <= 100_000:
+    if (
+        isinstance(block_size, bool)
+        or not isinstance(block_size, int)
+        or not 1 <= block_size <= limits.MAX_BLOCK_SIZE
+    ):
         raise UsageError(
-            f"block_size must be a whole number from 1 to 100,000 (got {block_size!r})"
+            f"block_size must be a whole number from 1 to {limits.MAX_BLOCK_SIZE:,} "
+            f"(got {block_size!r})"
         )
+
+
+def check_in_memory(compiled: Compiled, runs: int, *, trajectories: bool = False) -> None:
+    """Refuse, before any run, ``runs`` runs whose tables would pass the memory budget held in
+    memory (:func:`negosim.limits.results_bytes`); ``negosim run --out`` streams them instead."""
+    limits.check_memory(
+        limits.results_bytes(
+            runs,
+            n_actors=compiled.n_actors,
+            n_issues=len(compiled.issue_ids),
+            n_packages=len(compiled.packages),
+            n_rounds=compiled.n_rounds,
+            trajectories=trajectories,
+        ),
+        f"{runs:,} runs held in memory",
+        "use `negosim run --out DIR`, which streams them to disk, or "
+        "negosim.sweep(..., collect=False) and negosim.load_sweep(columns=...)",
+    )
 
 
 def _versions() -> dict[str, str]:
@@ -153,6 +179,8 @@ def simulate(
     check_counts(runs, seed, block_size)
     decision_model = build_model(scenario, model, **(parameters or {}))
     compiled = decision_model.compile()
+    check_in_memory(compiled, runs, trajectories=trajectories)
+    decision_model.check_block(compiled, min(block_size, runs))
     frames, trajectory_frames = [], []
     blocks = [
         (block, min(block_size, runs - block * block_size), block * block_size)

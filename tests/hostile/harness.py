@@ -48,13 +48,17 @@ def run_bounded(
     stdin: bytes | None = None,
     timeout: float = TIME_LIMIT,
     env: dict[str, str] | None = None,
+    python_code: str | None = None,
 ) -> Outcome:
     """Run ``negosim ARGS`` in a child process limited to 1 GiB and ``timeout`` seconds.
 
-    A child that outlives the timeout is killed and the test fails with the command in the
-    message.
+    With ``python_code``, the child runs ``python -c CODE ARGS`` instead (for what only the API
+    reaches), under the same limits.  A child that outlives the timeout is killed and the test
+    fails with the command in the message.
     """
     command = [sys.executable, "-m", "negosim", *args]
+    if python_code is not None:
+        command = [sys.executable, "-c", python_code, *args]
     child_env = {**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "120", **(env or {})}
     child_env.pop("FORCE_COLOR", None)
     start = time.perf_counter()
@@ -98,11 +102,15 @@ def run_bounded(
             proc.returncode = -9
             for reader in readers:
                 reader.join()
+            proc.stdout.close()
+            proc.stderr.close()
             raise AssertionError(f"timed out after {timeout} s: negosim {' '.join(args)}")
         else:
             time.sleep(0.01)
     for reader in readers:
         reader.join()
+    proc.stdout.close()  # else each run leaves two unclosed pipes (a ResourceWarning)
+    proc.stderr.close()
     return Outcome(
         code=code,
         stdout=chunks.get("out", b"").decode("utf-8", "replace"),
