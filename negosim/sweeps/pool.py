@@ -172,7 +172,13 @@ class WorkerPool(Executor):
                 deaths = 0
                 while True:
                     if worker is None:
-                        worker = self._start(slot)
+                        try:
+                            worker = self._start(slot)
+                        except Exception as exc:  # fork limits, no file descriptors left...
+                            future.set_exception(
+                                RuntimeError(f"cannot start a worker process: {exc}")
+                            )
+                            break
                     try:
                         ok, value = worker.call(message)
                     except _Died as died:
@@ -213,11 +219,16 @@ class _Worker:
 
     def __init__(self, context: Any):
         self.conn, theirs = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=_worker_main, args=(theirs, os.getpid()), daemon=True, name="negosim-worker"
-        )
-        self.process.start()
-        theirs.close()
+        try:
+            self.process = context.Process(
+                target=_worker_main, args=(theirs, os.getpid()), daemon=True, name="negosim-worker"
+            )
+            self.process.start()
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            theirs.close()
 
     def call(self, message: bytes) -> tuple[bool, Any]:
         """Send one pickled task and wait for its ``(ok, value)`` reply, or raise :class:`_Died`."""
@@ -232,6 +243,9 @@ class _Worker:
                     raise EOFError
         except (EOFError, OSError):
             self.process.join(_STOP_SECONDS)
+            if self.process.is_alive():  # a broken pipe to a live worker: end it, reap it
+                self.kill()
+                self.process.join()
             self.conn.close()
             raise _Died(self.process.exitcode) from None
         try:
@@ -266,15 +280,17 @@ def _worker_main(conn: Connection, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            message = conn.recv()
+            data = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        if message is None:
-            return
-        fn, args, kwargs = message
+        reply: tuple[bool, Any]
         try:
-            reply: tuple[bool, Any] = (True, fn(*args, **kwargs))
-        except Exception as exc:  # the task's own error, raised again by its future
+            message = pickle.loads(data)
+            if message is None:
+                return
+            fn, args, kwargs = message
+            reply = (True, fn(*args, **kwargs))
+        except Exception as exc:  # the task's own error (or one it cannot be rebuilt from)
             reply = (False, exc)
         try:
             conn.send(reply)

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from negosim.errors import NegosimError, UsageError
+from negosim.errors import NegosimError, NegosimWarning, UsageError
 from negosim.io import (
     OutputError,
     file_sha256,
@@ -107,6 +107,8 @@ class SweepStore:
             data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("scenario", {}), dict):
+            raise UsageError(f"{self.manifest_path}: not a negosim manifest (a damaged file?)")
         return data
 
     def begin(self, manifest: dict[str, Any], design: pd.DataFrame | None = None) -> set[Key]:
@@ -199,7 +201,8 @@ class SweepStore:
     def verified_parts(self) -> set[Key]:
         """Parts that are journalled and whose bytes match their checksum; others are removed."""
         done: set[Key] = set()
-        for key, entry in self.journal_entries().items():
+        entries = self.journal_entries()  # read once: each damaged line warns once
+        for key, entry in entries.items():
             path = self.part_path(*key)
             try:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -209,7 +212,7 @@ class SweepStore:
                 done.add(key)
             else:
                 path.unlink(missing_ok=True)  # corrupt or truncated: recompute it
-        self.corrupted = {key for key in self.journal_entries() if key not in done}
+        self.corrupted = {key for key in entries if key not in done}
         return done
 
     def write_part(self, point: int, block: int, frame: pd.DataFrame) -> None:
@@ -370,7 +373,7 @@ class SweepStore:
             raise UsageError(f"{self.folder}: cannot write {name}: {exc.strerror or exc}") from None
 
 
-class JournalWarning(UserWarning):
+class JournalWarning(NegosimWarning):
     """A journal line that is not a journal entry was skipped (its block will be redone)."""
 
 

@@ -242,6 +242,11 @@ def test_a_bogus_journal_line_is_skipped_with_a_warning_on_resume(swept, tmp_pat
     outcome = _sweep(folder)
     assert_clean_refusal(outcome, code=0)
     assert "skipped a damaged journal line" in outcome.stderr
+    # One line, not Python's warning format (file, line, category, source line).
+    notes = [ln for ln in outcome.stderr.splitlines() if "journal line" in ln]
+    [note] = notes
+    assert note.startswith(f"warning: {journal}:2: skipped a damaged journal line"), note
+    assert "JournalWarning" not in outcome.stderr and "warnings.warn" not in outcome.stderr
     assert_clean_refusal(run_bounded(["plot", str(folder)]), code=0)
 
 
@@ -281,3 +286,24 @@ def test_a_run_killed_between_two_renames_is_detected_and_finished(results, tmp_
     assert not stage.exists()
     for name in ("runs.parquet", "trajectories.parquet"):
         assert (folder / name).read_bytes() == (results / name).read_bytes()
+
+
+@pytest.mark.parametrize("text", ["[1]", '{"fingerprint": 1, "scenario": "x"}'])
+def test_a_manifest_that_is_not_an_object_is_refused_in_one_line(tmp_path, text):
+    """Found in review: these manifests ended in AttributeError tracebacks on resume."""
+    (tmp_path / "manifest.json").write_text(text)
+    outcome = run_bounded(
+        [
+            "sweep",
+            "scenarios/two_state_fishing_quota.yaml",
+            "--runs",
+            "10",
+            "--seed",
+            "1",
+            "--vary",
+            "actors.southland.behaviour.patience=0.8,0.9",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert_clean_refusal(outcome, located=f"{tmp_path / 'manifest.json'}: not a negosim manifest")
