@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["NegosimError", "Problem", "ScenarioError", "UsageError"]
+__all__ = ["NegosimError", "NegosimWarning", "Problem", "ScenarioError", "UsageError"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class Problem:
 
 class NegosimError(Exception):
     """Base class of every error a user can cause; ``str()`` is the message to print."""
+
+
+class NegosimWarning(UserWarning):
+    """Base class of negosim's warnings to the user; the CLI prints them as one line,
+    ``warning: <message>``, without Python's file, line and category."""
 
 
 class UsageError(NegosimError):

@@ -8,6 +8,10 @@ its traceback.  The command modules import the library inside their functions, s
 
 from __future__ import annotations
 
+import sys
+import warnings
+from typing import Any
+
 import typer
 
 from negosim.cli.backtest import backtest_command
@@ -18,7 +22,7 @@ from negosim.cli.run import run_command
 from negosim.cli.schema import schema_command
 from negosim.cli.sweep import sweep_command
 from negosim.cli.validate import validate_command
-from negosim.errors import NegosimError
+from negosim.errors import NegosimError, NegosimWarning
 
 __all__ = ["app", "main"]
 
@@ -40,12 +44,37 @@ app.command("compare")(compare_command)
 app.command("backtest")(backtest_command)
 
 
+def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """Print a :class:`NegosimWarning` as one line, ``warning: ...``, once per command even when
+    several callers raise it (a sweep reads its journal more than once); any other warning as
+    Python would."""
+    if issubclass(category, NegosimWarning):
+        text = f"warning: {message}"
+        if text not in _shown:
+            _shown.add(text)
+            print(text, file=sys.stderr)
+    else:
+        _python_show_warning(message, category, *args, **kwargs)
+
+
+_python_show_warning = warnings.showwarning
+_shown: set[str] = set()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``negosim`` console command; returns the exit status.
 
     Click handles its own usage errors (exit 2); a :class:`NegosimError` raised by a command is
     printed without a traceback and also gives exit 2.
     """
+    # Text from a scenario may hold characters the terminal cannot encode (a lone surrogate from
+    # a JSON escape): print them escaped rather than fail while reporting.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    previous = warnings.showwarning
+    warnings.showwarning = _show_warning
     try:
         app(args=argv, prog_name="negosim")
     except SystemExit as exc:
@@ -57,4 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
+    finally:
+        warnings.showwarning = previous
     return 0

@@ -405,6 +405,7 @@ def load_scenario_text(
         raise ScenarioError(problems)
     scenario._path = path
     scenario._sha256 = hashlib.sha256(raw).hexdigest()
+    scenario._sources_root = None if sources_root is None else os.path.realpath(sources_root)
     scenario._source_texts = texts
     return scenario
 

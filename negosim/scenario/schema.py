@@ -494,6 +494,7 @@ class Scenario(_Model):
 
     _path: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
+    _sources_root: str | None = PrivateAttr(default=None)
     _source_texts: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
@@ -505,6 +506,11 @@ class Scenario(_Model):
     def sha256(self) -> str | None:
         """SHA-256 of the file's bytes, if loaded from a file."""
         return self._sha256
+
+    @property
+    def sources_root(self) -> str | None:
+        """The ``--sources-root`` the scenario was loaded with (resolved), if any."""
+        return self._sources_root
 
     @property
     def source_texts(self) -> dict[str, str]:

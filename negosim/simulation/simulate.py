@@ -107,6 +107,9 @@ def manifest(
             "id": scenario.metadata.id,
             "path": scenario.path,
             "sha256": scenario.sha256,
+            # Only when given, so that results made without one keep their manifest unchanged;
+            # ``negosim plot`` reloads the scenario with it.
+            **({"sources_root": scenario.sources_root} if scenario.sources_root else {}),
         },
         "model": {"name": decision_model.name, "parameters": decision_model.options},
         "seed": seed,

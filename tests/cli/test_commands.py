@@ -122,3 +122,20 @@ def test_sweep_summary_counts_each_point_from_its_runs(tmp_path, capsys):
     # run again into the same folder: every part is on disk, the summary is the same
     assert main([*args, "--block-size", "10", "--out", str(out)]) == 0
     assert capsys.readouterr().out == printed
+
+
+def test_a_lone_surrogate_in_a_file_is_printed_escaped_not_a_crash(tmp_path):
+    """Found by the fuzzer: a JSON escape for half a UTF-16 pair made printing the error fail
+    with UnicodeEncodeError.  Run in a child so that the real standard streams are used."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.yaml"
+    path.write_text('{"schema_version": 1, "metadata": {"id": "x\\ud800", "title": "t"}}')
+    proc = subprocess.run(
+        [sys.executable, "-m", "negosim", "validate", str(path)], capture_output=True, check=False
+    )
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err
+    assert "(got 'x\\ud800')" in err  # escaped, as written in the file

@@ -12,6 +12,7 @@ it was refused quickly with little memory.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from negosim.limits import SCENARIO_MAX_BYTES
 from tests.hostile.harness import MEMORY_LIMIT, Outcome, assert_clean_refusal, run_bounded
 
 VALID = Path(__file__).resolve().parents[1] / "scenario" / "fixtures" / "valid"
@@ -118,6 +120,42 @@ def test_sources_root_named_explicitly_is_read(tmp_path):
     outcome = validate(path, "--sources-root", str(library))
     assert_clean_refusal(outcome, code=0)
     assert f"ok {path}" in outcome.stdout
+
+
+def test_plot_reloads_the_scenario_with_the_sources_root_of_the_run(tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(VALID / "memo.txt", library / "memo.txt")
+    path = scenario(tmp_path / "s", source=str(library / "memo.txt"))
+    out = tmp_path / "results"
+    made = run_bounded(
+        ["run", str(path), "--sources-root", str(library), "--runs", "10", "--out", str(out)],
+        cwd=tmp_path,
+    )
+    assert_clean_refusal(made, code=0)
+    recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    assert recorded["sources_root"] == os.path.realpath(library)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    plotted = run_bounded(["plot", str(out)], cwd=elsewhere)
+    assert_clean_refusal(plotted, code=0)
+    assert "outside" not in plotted.stderr and "not found" not in plotted.stderr
+    # --sources-root on plot overrides the recorded one: another folder does not admit the memo,
+    # so the scenario does not load and the figures use ids (plot never echoes why a file named
+    # by a manifest fails to load: that could print its content).
+    other = tmp_path / "other"
+    other.mkdir()
+    fallback = run_bounded(["plot", str(out), "--sources-root", str(other)], cwd=elsewhere)
+    assert_clean_refusal(fallback, code=0)
+    assert "no longer loads" in fallback.stderr and "plots use ids" in fallback.stderr
+
+
+def test_results_made_without_a_sources_root_record_none(tmp_path):
+    path = scenario(tmp_path / "s")
+    out = tmp_path / "results"
+    assert_clean_refusal(run_bounded(["run", str(path), "--runs", "10", "--out", str(out)]), code=0)
+    recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    assert "sources_root" not in recorded
 
 
 # --- special files as sources ----------------------------------------------------------------
@@ -220,3 +258,31 @@ def test_near_miss_quote_against_5_mib_source_is_quick(tmp_path):
     # About 1.7 s on an idle core, interpreter start included (over 60 s before); the bound
     # leaves room for a loaded machine, and the harness's 10 s is the hard limit.
     quick(outcome, seconds=8.0)
+
+
+# --- the YAML parse is bounded by the file size -------------------------------------------------
+
+# Parsing is pure Python (ruamel.yaml round-trip, for line numbers): 0.5-4 s per 100 KB by shape,
+# so the 256 KiB limit bounds it to about 11 s; a realistic 15-actor x 13-issue scenario is 124 KB.
+PARSE_BOUND = 20.0  # seconds, the documented ~11 s with room for a loaded test machine
+
+
+def test_scenario_over_the_size_limit_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("x: [" + "1, " * (SCENARIO_MAX_BYTES // 3) + "1]\n", encoding="utf-8")
+    outcome = run_bounded(["validate", str(path)])
+    assert_scenario_refused(outcome, str(path), "over the 262,144-byte limit")
+
+
+def test_slowest_yaml_shape_at_the_size_limit_parses_within_the_bound(tmp_path):
+    # A long flow sequence is the slowest shape the parser accepts (nesting near the depth limit
+    # is slower but refused for its depth); at the limit it is parsed, then refused by the schema.
+    path = tmp_path / "s.yaml"
+    items = (SCENARIO_MAX_BYTES - 8) // 3
+    path.write_text("x: [" + "1, " * items + "1]\n", encoding="utf-8")
+    assert path.stat().st_size <= SCENARIO_MAX_BYTES
+    outcome = run_bounded(["validate", str(path)], timeout=PARSE_BOUND)
+    assert_clean_refusal(outcome, located=f"{path}:")
+    assert "over the" not in outcome.stderr
+    assert outcome.seconds < PARSE_BOUND
+    assert outcome.peak_kib * 1024 < MEMORY_LIMIT // 4, outcome.peak_kib

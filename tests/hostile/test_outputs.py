@@ -307,3 +307,24 @@ def test_a_manifest_that_is_not_an_object_is_refused_in_one_line(tmp_path, text)
         ]
     )
     assert_clean_refusal(outcome, located=f"{tmp_path / 'manifest.json'}: not a negosim manifest")
+
+
+def test_plot_never_echoes_a_file_that_a_manifest_names(tmp_path):
+    """Found in review: ``plot`` loaded whatever ``manifest.json`` named as the scenario and
+    printed its validation errors, that is, its content."""
+    import json
+
+    secret = tmp_path / "creds.yaml"
+    secret.write_text("metadata: hunter2-SECRET\n")
+    out = tmp_path / "res"
+    made = run_bounded(
+        ["run", "scenarios/two_state_fishing_quota.yaml", "--runs", "20", "--out", str(out)]
+    )
+    assert made.code == 0, made.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["scenario"]["path"] = str(secret)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    outcome = run_bounded(["plot", str(out)])
+    assert outcome.code == 0, outcome.stderr
+    assert "hunter2" not in outcome.stdout + outcome.stderr
+    assert "plots use ids" in outcome.stderr

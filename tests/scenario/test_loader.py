@@ -67,10 +67,10 @@ def test_a_quoted_iso_date_is_accepted():
 
 def test_oversize_file_refused_before_parsing(tmp_path):
     big = tmp_path / "big.yaml"
-    big.write_bytes(b"# " + b"x" * (2 * 1024 * 1024) + b"\n")
+    big.write_bytes(b"# " + b"x" * (256 * 1024) + b"\n")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(big)
-    assert _problems(exc) == [f"{big}: file is 2,097,155 bytes, over the 2,097,152-byte limit"]
+    assert _problems(exc) == [f"{big}: file is 262,147 bytes, over the 262,144-byte limit"]
 
 
 def test_non_utf8_refused(tmp_path):
