@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from negosim.scenario.schema import Scenario
+    from negosim.tables.counts import RunCounts
     from negosim.tables.results import Results
 
 __all__ = [
@@ -101,26 +102,37 @@ def _pct(p: Any) -> str:
     return f"{100 * float(p):5.1f}%"
 
 
-def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> None:
-    """Print outcome probabilities per issue, agreement and breakdown, fallbacks, and outputs."""
+def print_run_summary(
+    scenario: Scenario,
+    counts: RunCounts,
+    manifest: dict[str, Any],
+    folder: Path,
+    *,
+    trajectories: bool = False,
+) -> None:
+    """Print outcome probabilities per issue, agreement and breakdown, fallbacks, and outputs.
+
+    ``counts`` are the runs' counts folded part by part (:mod:`negosim.tables.counts`, with the
+    agreed values of the continuous issues), ``manifest`` the results folder's manifest.
+    """
     from rich.table import Table
 
-    from negosim.tables.summary import (
-        agreement_summary,
-        fallback_probabilities,
-        outcome_probabilities,
+    from negosim.tables.counts import (
+        agreement_of,
+        fallbacks_of,
+        histogram_quantiles,
+        outcomes_of,
     )
 
     console = _console()
-    runs = results.runs
-    n = runs["run"].nunique()
+    n = counts.runs
     deadline = (
         ", ".join(f"{d.label} ({d.date})" for d in scenario.deadlines.values() if d.ends_talks)
         or f"calendar end ({scenario.calendar.end})"
     )
     console.print(
         f"[bold]{scenario.metadata.title}[/bold]\n"
-        f"{n:,} runs, seed {results.manifest['seed']}, model {results.manifest['model']['name']}; "
+        f"{n:,} runs, seed {manifest['seed']}, model {manifest['model']['name']}; "
         f"deadline: {deadline}"
     )
     table = Table(title="Outcome by the deadline (95% intervals)", title_justify="left")
@@ -128,7 +140,7 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
         table.add_column(
             column, justify="right" if column != "issue" and column != "outcome" else "left"
         )
-    probs = outcome_probabilities(runs)
+    probs = outcomes_of(counts)
     for issue_id, group in probs.groupby("issue", sort=False):
         issue = scenario.issues[str(issue_id)]
         for i, row in enumerate(group.itertuples()):
@@ -147,14 +159,13 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
     console.print(table)
     continuous = [k for k, v in scenario.issues.items() if v.kind == "continuous"]
     for issue_id in continuous:
-        agreed = runs[(runs["issue"] == issue_id) & runs["agreed"]]["value"]
-        if len(agreed):
-            q = agreed.quantile([0.05, 0.5, 0.95])
+        if counts.agreed_rows.get(issue_id):
+            low, mid, high = histogram_quantiles(counts.agreed_values[issue_id], [0.05, 0.5, 0.95])
             console.print(
-                f"{scenario.issues[issue_id].label}: agreed value median {q[0.5]:.1f} "
-                f"(90% of agreements between {q[0.05]:.1f} and {q[0.95]:.1f})"
+                f"{scenario.issues[issue_id].label}: agreed value median {mid:.1f} "
+                f"(90% of agreements between {low:.1f} and {high:.1f})"
             )
-    summary = agreement_summary(runs)
+    summary = agreement_of(counts)
     ends = Table(title="How the talks end", title_justify="left")
     for column in ("", "probability", "95% interval"):
         ends.add_column(column, justify="left" if not column else "right")
@@ -164,7 +175,7 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
     median = summary.attrs.get("median_agreement_date")
     if median is not None:
         console.print(f"Median date of full agreement: {median.date()}")
-    fallbacks = fallback_probabilities(runs)
+    fallbacks = fallbacks_of(counts)
     fb = Table(title="Fallbacks that play out", title_justify="left")
     for column in ("actor", "fallback", "probability", "95% interval"):
         fb.add_column(
@@ -180,7 +191,7 @@ def print_run_summary(scenario: Scenario, results: Results, folder: Path) -> Non
         )
     console.print(fb)
     written = ["runs.parquet"]
-    if (folder / "trajectories.parquet").exists() and results.trajectories is not None:
+    if (folder / "trajectories.parquet").exists() and trajectories:
         written.append("trajectories.parquet")
     console.print(f"Wrote {folder}/{', '.join(written)} and manifest.json")
 

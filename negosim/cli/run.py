@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from negosim.cli.options import SourcesRoot
 
 if TYPE_CHECKING:
+    from negosim.scenario.schema import Scenario
+    from negosim.tables.counts import RunCounts
     from negosim.tables.results import Results
 
 __all__ = ["run_command"]
@@ -67,7 +69,13 @@ def run_command(
         )
     if resumed:
         typer.echo(f"resumed: {resumed} block(s) were already on disk", err=True)
-    print_run_summary(scenario, _summary_results(folder, trajectories), folder)
+    print_run_summary(
+        scenario,
+        _summary_counts(folder, scenario),
+        _read_manifest(folder),
+        folder,
+        trajectories=trajectories,
+    )
     for path in drawn:
         typer.echo(f"Wrote {folder / path.name}")
     if explain:
@@ -87,18 +95,17 @@ def _read_staged(folder: Path, trajectories: bool) -> Results:
     return Results(pd.read_parquet(folder / "runs.parquet"), {}, trajectories=kept)
 
 
-def _summary_results(folder: Path, trajectories: bool) -> Results:
-    """The results just written, as the summary needs them: without the per-actor utility
-    columns (the widest part, which no summary line reads)."""
+def _summary_counts(folder: Path, scenario: Scenario) -> RunCounts:
+    """The counts the summary prints, folded over the runs just written one row group at a time,
+    so memory stays flat however many runs there are."""
+    from negosim.tables.counts import read_run_counts
+
+    continuous = [k for k, v in scenario.issues.items() if v.kind == "continuous"]
+    return read_run_counts(folder / "runs.parquet", continuous)
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
     import json
 
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    from negosim.tables.results import Results
-
-    path = folder / "runs.parquet"
-    columns = [c for c in pq.read_schema(path).names if not c.startswith("utility_")]
-    info = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    runs = pd.read_parquet(path, columns=columns)
-    return Results(runs, info, trajectories=pd.DataFrame() if trajectories else None)
+    info: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return info

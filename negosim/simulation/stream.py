@@ -13,6 +13,7 @@ never a mix, and no file of the old results survives beside the new.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -140,20 +141,27 @@ def run_to_folder(
         if progress is not None and finished:
             progress(finished)
         todo = [b for b in blocks if b[0] not in done]
-        for batch in batches(todo, model_rows(compiled)):
-            for result, (block, n, _) in zip(
-                decision_model.run_blocks(
-                    compiled, master_seed=seed, blocks=batch, record=trajectories
-                ),
-                batch,
-                strict=True,
-            ):
-                store.write_part(0, block, runs_frame(compiled, result, seed))
-                if trajectories:
-                    recorder.write_part(0, block, trajectories_frame(compiled, result))
-                finished += n
-            if progress is not None:
-                progress(finished)
+        gc.freeze()  # what lives now outlives the loop: keep the collections below cheap
+        try:
+            for batch in batches(todo, model_rows(compiled)):
+                for result, (block, n, _) in zip(
+                    decision_model.run_blocks(
+                        compiled, master_seed=seed, blocks=batch, record=trajectories
+                    ),
+                    batch,
+                    strict=True,
+                ):
+                    store.write_part(0, block, runs_frame(compiled, result, seed))
+                    if trajectories:
+                        recorder.write_part(0, block, trajectories_frame(compiled, result))
+                    finished += n
+                # A batch's Mesa model is freed only by the cycle collector, whose thresholds count
+                # objects, not bytes: without a collection here the peak grows batch after batch.
+                gc.collect()
+                if progress is not None:
+                    progress(finished)
+        finally:
+            gc.unfreeze()
         keys = [(0, block) for block, _, _ in blocks]
         staged = stage / "result"
         for leftover in (staged, stage / "result.old"):

@@ -24,12 +24,16 @@ __all__ = [
     "Z95",
     "agreement_curve",
     "agreement_summary",
+    "agreement_table",
     "check_columns",
     "fallback_probabilities",
+    "fallback_table",
     "fan_quantiles",
     "mean_outcome_values",
     "option_probabilities",
+    "outcome_counts",
     "outcome_probabilities",
+    "outcome_table",
     "proportions",
     "run_level",
     "wilson_interval",
@@ -80,11 +84,28 @@ def outcome_probabilities(runs: pd.DataFrame, *, by: list[str] | None = None) ->
     ``agreed == False`` give the probability of no agreement (the no-deal outcome holds).  Only
     outcomes seen are listed (:func:`option_probabilities` lists every option of one issue).
     """
+    return outcome_table(outcome_counts(runs, by=by), by=by)
+
+
+def outcome_counts(runs: pd.DataFrame, *, by: list[str] | None = None) -> pd.DataFrame:
+    """The counts behind :func:`outcome_probabilities`: ``[*by, issue, outcome, agreed, count]``,
+    one row per outcome seen (``outcome`` is ``"no agreement"`` where not agreed), in group order.
+
+    Counts of disjoint sets of runs add up: :func:`outcome_table` of the summed counts equals
+    :func:`outcome_probabilities` of the runs together.
+    """
     keys = [*(by or []), "issue"]
     frame = runs.assign(outcome=runs["outcome"].where(runs["agreed"], NO_AGREEMENT))
-    totals = frame.groupby(keys, observed=True).size().rename("runs")
     counts = frame.groupby([*keys, "outcome", "agreed"], observed=True, dropna=False).size()
-    out = proportions(counts.rename("count").reset_index().merge(totals.reset_index(), on=keys))
+    return counts.rename("count").reset_index()
+
+
+def outcome_table(counts: pd.DataFrame, *, by: list[str] | None = None) -> pd.DataFrame:
+    """:func:`outcome_probabilities` from its counts (:func:`outcome_counts`); the runs per
+    issue are the counts' sum over its outcomes."""
+    keys = [*(by or []), "issue"]
+    totals = counts.groupby(keys, observed=True)["count"].sum().rename("runs")
+    out = proportions(counts.merge(totals.reset_index(), on=keys))
     return out.sort_values(
         [*keys, "agreed", "probability"],
         ascending=[True] * len(keys) + [False, False],
@@ -205,12 +226,27 @@ def agreement_summary(runs: pd.DataFrame) -> pd.DataFrame:
         agreement row is the last point of :func:`agreement_curve`.
     """
     per_run = run_level(runs)
-    n = len(per_run)
     reason = per_run["run_end_reason"]
+    dates = per_run["agreement_date"].dropna()
+    return agreement_table(
+        len(per_run),
+        full=int(per_run["full_agreement"].sum()),
+        breakdown=int(outcome_hits(runs, "breakdown").sum()),
+        deadline=int((reason == "deadline").sum()),
+        median_date=dates.sort_values().iloc[(len(dates) - 1) // 2] if len(dates) else None,
+    )
+
+
+def agreement_table(
+    n: int, *, full: int, breakdown: int, deadline: int, median_date: Any = None
+) -> pd.DataFrame:
+    """:func:`agreement_summary` from its counts: ``n`` runs, of which ``full`` ended in full
+    agreement, ``breakdown`` in breakdown and ``deadline`` at the deadline without agreement;
+    ``median_date`` goes to ``attrs["median_agreement_date"]``."""
     hits = [
-        ("full agreement", int(per_run["full_agreement"].sum())),
-        ("breakdown", int(outcome_hits(runs, "breakdown").sum())),
-        ("deadline without agreement", int((reason == "deadline").sum())),
+        ("full agreement", full),
+        ("breakdown", breakdown),
+        ("deadline without agreement", deadline),
     ]
     out = pd.DataFrame(
         [{"what": label, "count": count, "runs": n} for label, count in hits],
@@ -219,10 +255,7 @@ def agreement_summary(runs: pd.DataFrame) -> pd.DataFrame:
     out = proportions(out.astype({"count": "int64", "runs": "int64"}))
     if not n:
         out["probability"] = np.nan
-    dates = per_run["agreement_date"].dropna()
-    out.attrs["median_agreement_date"] = (
-        dates.sort_values().iloc[(len(dates) - 1) // 2] if len(dates) else None
-    )
+    out.attrs["median_agreement_date"] = median_date
     return out
 
 
@@ -269,8 +302,13 @@ def fallback_probabilities(runs: pd.DataFrame) -> pd.DataFrame:
     """
     actors = [c.removeprefix("fallback_") for c in runs.columns if c.startswith("fallback_")]
     counts = [int(outcome_hits(runs, f"fallback:{actor}").sum()) for actor in actors]
-    n = len(runs.drop_duplicates(run_keys(runs)))
-    out = pd.DataFrame({"actor": actors, "count": np.array(counts, dtype=int), "runs": n})
+    return fallback_table(actors, counts, len(runs.drop_duplicates(run_keys(runs))))
+
+
+def fallback_table(actors: Sequence[str], counts: Sequence[int], n: int) -> pd.DataFrame:
+    """:func:`fallback_probabilities` from its counts: ``counts[i]`` of ``n`` runs saw the
+    fallback of ``actors[i]`` play out."""
+    out = pd.DataFrame({"actor": list(actors), "count": np.array(counts, dtype=int), "runs": n})
     return proportions(out) if n else out.assign(probability=np.nan, low=np.nan, high=np.nan)
 
 
