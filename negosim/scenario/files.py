@@ -71,6 +71,18 @@ def resolve_inside(path: str | os.PathLike[str], roots: Sequence[str | os.PathLi
     raise FileRefused(f"is outside the folder it may be read from ({shown})", "outside")
 
 
+def _opened_inside(fd: int, roots: Sequence[str | os.PathLike[str]]) -> bool:
+    """True when the file open on ``fd`` lies inside a root, by the kernel's own account of it
+    (``/proc/self/fd``): ``O_NOFOLLOW`` guards only the last component of a path, and a parent
+    folder swapped for a symlink after the path was resolved would pass every other check.
+    Where ``/proc`` is missing, the checks before the open stand alone."""
+    try:
+        actual = Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return True
+    return any(actual.is_relative_to(os.path.realpath(root)) for root in roots)
+
+
 def read_user_file(
     path: str | os.PathLike[str],
     *,
@@ -127,6 +139,8 @@ def read_user_file(
         if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(
             opened.st_mode
         ):
+            raise FileRefused(f"{what} changed while it was being opened", "special")
+        if not _opened_inside(fd, roots):  # a parent folder swapped for a symlink meanwhile
             raise FileRefused(f"{what} changed while it was being opened", "special")
         chunks: list[bytes] = []
         size = 0

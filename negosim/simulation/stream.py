@@ -112,6 +112,9 @@ def run_to_folder(
     seed = scenario.engine.seed if seed is None else seed
     check_counts(runs, seed, block_size)
     decision_model = build_model(scenario, model)
+    # Everything that can refuse the run does so before the folder or its staging store exist.
+    compiled = decision_model.compile()
+    decision_model.check_block(compiled, min(block_size, runs))
     target = Path(out)
     info = manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size)
     prepare_results_folder(target, info)
@@ -124,15 +127,17 @@ def run_to_folder(
     partial = {"kind": "run-staging", "fingerprint": _fingerprint(info, trajectories)}
     with SweepStore(stage) as store:
         existing = _read_json(store.manifest_path)
-        if existing is not None and existing.get("fingerprint") != partial["fingerprint"]:
-            _wipe(stage)  # an interrupted run of other settings: its parts are of no use
+        stale = existing is None or existing.get("fingerprint") != partial["fingerprint"]
+        if store.manifest_path.exists() and stale:
+            # An interrupted run of other settings, or a damaged staging manifest: its parts
+            # are of no use (they can all be recomputed).
+            _wipe(stage)
             store.parts.mkdir()
         done = {block for _, block in store.begin(partial)}
         recorder = SweepStore(stage, parts="trajectories", journal="trajectories.jsonl")
         if trajectories:
             recorder.parts.mkdir(exist_ok=True)
             done &= {block for _, block in recorder.verified_parts()}
-        compiled = decision_model.compile()
         blocks = [
             (block, min(block_size, runs - block * block_size), block * block_size)
             for block in range(-(-runs // block_size))

@@ -104,3 +104,33 @@ def test_closest_passage_stays_within_its_budget():
     assert spent <= HINT_BUDGET
     assert ratio > 0.9 and passage.split(" ")[1:] == quote.split(" ")[1:]
     assert closest_passage(quote, " ".join(words), budget=10) == ("", 0.0, 0)
+
+
+def test_a_file_opened_outside_the_roots_is_refused_by_the_kernels_account(tmp_path, monkeypatch):
+    """A parent folder swapped for a symlink between resolving and opening: simulated by
+    resolving against one folder and letting the open land in another (review finding)."""
+    import negosim.scenario.files as files
+
+    inside = tmp_path / "inside"
+    outside = tmp_path / "outside"
+    inside.mkdir()
+    outside.mkdir()
+    (inside / "memo.txt").write_text("harmless")
+    (outside / "memo.txt").write_text("secret")
+
+    def elsewhere(path):  # the race: after resolving, the folder points elsewhere
+        return str(path).replace(str(inside), str(outside))
+
+    class SwappedOs:  # this module's view of os only; everything else sees the real one
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        def open(self, path, flags, *args):
+            return os.open(elsewhere(path), flags, *args)
+
+        def stat(self, path, **kwargs):
+            return os.stat(elsewhere(path), **kwargs)
+
+    monkeypatch.setattr(files, "os", SwappedOs())
+    with pytest.raises(files.FileRefused, match="changed while it was being opened"):
+        files.read_user_file(inside / "memo.txt", roots=[inside], limit=1000)
