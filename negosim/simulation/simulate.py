@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,8 @@ __all__ = [
     "check_in_memory",
     "explain_run",
     "manifest",
+    "plan_blocks",
+    "play_batches",
     "simulate",
 ]
 
@@ -138,6 +140,46 @@ def batches(blocks: list[tuple[int, int, int]], runs: int) -> list[list[tuple[in
     return out
 
 
+def plan_blocks(runs: int, block_size: int) -> list[tuple[int, int, int]]:
+    """Every block of a simulation as ``(block, n, first_run)``: blocks of ``block_size`` runs,
+    the last one shorter."""
+    return [
+        (block, min(block_size, runs - block * block_size), block * block_size)
+        for block in range(-(-runs // block_size))
+    ]
+
+
+BlockFrames = tuple[int, int, pd.DataFrame, pd.DataFrame | None]
+
+
+def play_batches(
+    decision_model: DecisionModel,
+    compiled: Compiled,
+    *,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    trajectories: bool = False,
+) -> Iterator[list[BlockFrames]]:
+    """Play ``blocks`` in batches that one model can carry and yield, per batch, each block's
+    ``(block, n, runs frame, trajectories frame or None)``: the one loop behind
+    :func:`simulate` (which keeps the frames) and ``negosim run --out`` (which streams them)."""
+    from negosim.models.bargaining.run import model_rows
+
+    for batch in batches(blocks, model_rows(compiled)):
+        played = decision_model.run_blocks(
+            compiled, master_seed=seed, blocks=batch, record=trajectories
+        )
+        yield [
+            (
+                block,
+                n,
+                runs_frame(compiled, result, seed),
+                trajectories_frame(compiled, result) if trajectories else None,
+            )
+            for result, (block, n, _) in zip(played, batch, strict=True)
+        ]
+
+
 def simulate(
     scenario: Scenario,
     runs: int | None = None,
@@ -175,8 +217,6 @@ def simulate(
     Results
         ``runs`` has one row per run x issue; see ``docs/engine.md`` for the columns.
     """
-    from negosim.models.bargaining.run import model_rows
-
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
     check_counts(runs, seed, block_size)
@@ -185,19 +225,21 @@ def simulate(
     check_in_memory(compiled, runs, trajectories=trajectories)
     decision_model.check_block(compiled, min(block_size, runs))
     frames, trajectory_frames = [], []
-    blocks = [
-        (block, min(block_size, runs - block * block_size), block * block_size)
-        for block in range(-(-runs // block_size))
-    ]
-    for batch in batches(blocks, model_rows(compiled)):
-        for result in decision_model.run_blocks(
-            compiled, master_seed=seed, blocks=batch, record=trajectories
-        ):
-            frames.append(runs_frame(compiled, result, seed))
-            if trajectories:
-                trajectory_frames.append(trajectories_frame(compiled, result))
+    finished = 0
+    for played in play_batches(
+        decision_model,
+        compiled,
+        seed=seed,
+        blocks=plan_blocks(runs, block_size),
+        trajectories=trajectories,
+    ):
+        for _, n, frame, trajectory in played:
+            frames.append(frame)
+            if trajectory is not None:
+                trajectory_frames.append(trajectory)
+            finished += n
         if progress is not None:
-            progress(batch[-1][2] + batch[-1][1])
+            progress(finished)
     return Results(
         runs=pd.concat(frames, ignore_index=True),
         manifest=manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size),

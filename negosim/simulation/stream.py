@@ -22,15 +22,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from negosim.core.frames import runs_frame, trajectories_frame
 from negosim.io import OutputError, file_sha256
 from negosim.scenario.schema import Scenario
 from negosim.simulation.simulate import (
     DEFAULT_BLOCK_SIZE,
-    batches,
     build_model,
     check_counts,
     manifest,
+    plan_blocks,
+    play_batches,
 )
 from negosim.sweeps.store import SweepStore
 from negosim.tables.results import (
@@ -106,7 +106,6 @@ def run_to_folder(
     UsageError
         For a refused folder; :class:`~negosim.io.OutputError` for a path that cannot be written.
     """
-    from negosim.models.bargaining.run import model_rows
 
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
@@ -138,27 +137,20 @@ def run_to_folder(
         if trajectories:
             recorder.parts.mkdir(exist_ok=True)
             done &= {block for _, block in recorder.verified_parts()}
-        blocks = [
-            (block, min(block_size, runs - block * block_size), block * block_size)
-            for block in range(-(-runs // block_size))
-        ]
+        blocks = plan_blocks(runs, block_size)
         finished = sum(n for block, n, _ in blocks if block in done)
         if progress is not None and finished:
             progress(finished)
         todo = [b for b in blocks if b[0] not in done]
         gc.freeze()  # what lives now outlives the loop: keep the collections below cheap
         try:
-            for batch in batches(todo, model_rows(compiled)):
-                for result, (block, n, _) in zip(
-                    decision_model.run_blocks(
-                        compiled, master_seed=seed, blocks=batch, record=trajectories
-                    ),
-                    batch,
-                    strict=True,
-                ):
-                    store.write_part(0, block, runs_frame(compiled, result, seed))
-                    if trajectories:
-                        recorder.write_part(0, block, trajectories_frame(compiled, result))
+            for played in play_batches(
+                decision_model, compiled, seed=seed, blocks=todo, trajectories=trajectories
+            ):
+                for block, n, frame, trajectory in played:
+                    store.write_part(0, block, frame)
+                    if trajectory is not None:
+                        recorder.write_part(0, block, trajectory)
                     finished += n
                 # A batch's Mesa model is freed only by the cycle collector, whose thresholds count
                 # objects, not bytes: without a collection here the peak grows batch after batch.
