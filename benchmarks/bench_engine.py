@@ -2,28 +2,27 @@
 
     .venv/bin/python benchmarks/bench_engine.py
 
-Prints, for the seed scenario on one core (numeric libraries limited to one thread, the process
-pinned to one CPU with ``sched_setaffinity``, like ``taskset -c 0``):
+Prints, for the seed scenario under the default rules (private information, 8 particles per
+belief) on one core (numeric libraries limited to one thread, the process pinned to one CPU
+with ``sched_setaffinity``, like ``taskset -c 0``):
 
 (a) the wall time of 10,000 runs through ``negosim.simulate`` (tidy runs table included) and runs
-    per second; target < 5 s;
+    per second; target (issue 13) < 5 s;
 (b) the engine's model alone, as ``simulate`` plays it: ten blocks of 1,000 (each sampled from its
-    own seed), stacked up to 4,000 replicates per Mesa model (``run_blocks``), every round
-    played, arrays returned;
+    own seed, particles included), stacked up to ``model_rows`` replicates per Mesa model
+    (``run_blocks``), every round played, arrays returned;
 (c) the reference (:mod:`negosim.models.bargaining.reference`): the same rules written the way
-    Mesa's tutorials write models, one model per replicate with scalar agents, through
-    ``run_reference_block``, which also samples the inputs and returns arrays.  It is timed
-    re-valuing packages and re-solving floors only when a stance changed, as the engine does,
-    and in every round, as a tutorial model's ``step`` would.  All give identical runs
+    Mesa's tutorials write models, one model per replicate with scalar agents and loops over
+    types, combinations and rounds, through ``run_reference_block``, which also samples the
+    inputs and particles and returns arrays.  Both give identical runs
     (``tests/models/bargaining/test_reference_equivalence.py``);
-(d) per-run speed ratios.  Like for like is (c) against (b): the same work on both sides.  The
-    ratio of (c) to (a) also charges the engine for building the tidy table, which the
-    reference does not build.  Target (issue 3): at least 100.
+(d) the per-run speed ratio (c)/(b), like for like, and (c)/(a), which also charges the engine for
+    the tidy table.  Target (issue 13): at least 100.
 
+The same figures under complete information follow, for comparison with the previous engine.
 Shared machines run the same work at speeds that differ by a factor of two from one second to the
-next (CPU time moves with wall time, so it is the host, not this process), so the measurements
-are interleaved in nine rounds, the best of each is used, and the medians are printed beside them.
-Takes about 20 s.
+next, so the measurements are interleaved in rounds, the best of each is used, and the medians
+are printed beside them.  Takes about two minutes.
 """
 
 from __future__ import annotations
@@ -52,9 +51,8 @@ from negosim.simulation import batches  # noqa: E402
 SEED = HERE.parent / "scenarios" / "nato_russia_missile_defence_2012.yaml"
 ENGINE_RUNS = 10_000
 BLOCK = 1_000
-REFERENCE_RUNS = 100  # like for like
-EVERY_ROUND_RUNS = 40  # the literal tutorial step, about 3x slower
-ROUNDS = 9
+REFERENCE_RUNS = {"private": 60, "complete": 100}
+ROUNDS = 3
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -74,59 +72,56 @@ def main() -> None:
     scenario = load_scenario(SEED)
     compiled = compile_scenario(scenario)
     simulate(scenario, runs=1000, seed=1)  # warm up imports and caches
-
-    blocks = [(block, BLOCK, block * BLOCK) for block in range(ENGINE_RUNS // BLOCK)]
-
-    def engine_model() -> None:  # what simulate does, short of the tidy table
-        for batch in batches(blocks, model_rows(compiled)):
-            run_blocks(compiled, master_seed=1, blocks=batch)
-
-    def reference(n: int, every_round: bool) -> Callable[[], object]:
-        return lambda: run_reference_block(
-            compiled, master_seed=1, block=0, n=n, first_run=0, every_round=every_round
-        )
-
-    per_run: dict[str, list[float]] = {"simulate": [], "model": [], "ref": [], "every": []}
-    for _ in range(ROUNDS):
-        per_run["simulate"].append(
-            timed(lambda: simulate(scenario, runs=ENGINE_RUNS, seed=1)) / ENGINE_RUNS
-        )
-        per_run["model"].append(timed(engine_model) / ENGINE_RUNS)
-        per_run["ref"].append(timed(reference(REFERENCE_RUNS, False)) / REFERENCE_RUNS)
-        per_run["every"].append(timed(reference(EVERY_ROUND_RUNS, True)) / EVERY_ROUND_RUNS)
-    best = {key: min(values) for key, values in per_run.items()}
-    median = {key: float(np.median(values)) for key, values in per_run.items()}
-
-    def us(key: str) -> str:
-        return f"{best[key] * 1e6:,.0f} us per run (median {median[key] * 1e6:,.0f})"
-
     print(f"seed scenario ({SEED.name}), one process, {pinned}, OMP/OPENBLAS/MKL threads = 1")
     print(f"  python {platform.python_version()}, numpy {np.__version__}, mesa {mesa.__version__}")
-    print(f"  best of {ROUNDS} interleaved rounds")
-    print(
-        f"  (a) negosim.simulate(runs={ENGINE_RUNS:,}, seed=1), tidy table included: "
-        f"{best['simulate'] * ENGINE_RUNS:.2f} s -> {1 / best['simulate']:,.0f} runs/s, "
-        f"{us('simulate')}; target < 5 s"
-    )
-    print(
-        f"  (b) engine model alone ({ENGINE_RUNS // BLOCK} blocks of {BLOCK:,}, played "
-        f"{model_rows(compiled):,} runs per model): "
-        f"{1 / best['model']:,.0f} runs/s, {us('model')}"
-    )
-    print(
-        f"  (c) reference, one Mesa model per replicate, {REFERENCE_RUNS} runs: "
-        f"{1 / best['ref']:,.0f} runs/s, {us('ref')}; re-values only on change, like the engine"
-    )
-    print(
-        f"      same, re-valuing every round, {EVERY_ROUND_RUNS} runs: "
-        f"{1 / best['every']:,.0f} runs/s, {us('every')}"
-    )
-    print(
-        f"  (d) per-run speed ratio, like for like (c)/(b): {best['ref'] / best['model']:.0f}x "
-        f"(target >= 100x; median {median['ref'] / median['model']:.0f}x); "
-        f"charging the engine for the tidy table (c)/(a): {best['ref'] / best['simulate']:.0f}x; "
-        f"against the every-round reference: {best['every'] / best['model']:.0f}x"
-    )
+    print(f"  best of {ROUNDS} interleaved rounds (median in brackets)")
+    blocks = [(block, BLOCK, block * BLOCK) for block in range(ENGINE_RUNS // BLOCK)]
+    for information in ("private", "complete"):
+        options = {"information": information}
+        n_ref = REFERENCE_RUNS[information]
+        particles = 8 if information == "private" else 0
+        rows = model_rows(compiled, particles)
+
+        def whole(options=options) -> None:
+            simulate(scenario, runs=ENGINE_RUNS, seed=1, parameters=options)
+
+        def engine_model(rows=rows, options=options) -> None:  # simulate short of the table
+            for batch in batches(blocks, rows):
+                run_blocks(compiled, master_seed=1, blocks=batch, **options)
+
+        def reference(n=n_ref, options=options) -> None:
+            run_reference_block(compiled, master_seed=1, block=0, n=n, first_run=0, **options)
+
+        per_run: dict[str, list[float]] = {"simulate": [], "model": [], "ref": []}
+        for _ in range(ROUNDS):
+            per_run["simulate"].append(timed(whole) / ENGINE_RUNS)
+            per_run["model"].append(timed(engine_model) / ENGINE_RUNS)
+            per_run["ref"].append(timed(reference) / n_ref)
+        best = {key: min(values) for key, values in per_run.items()}
+        median = {key: float(np.median(values)) for key, values in per_run.items()}
+
+        def us(key: str, best=best, median=median) -> str:
+            return f"{best[key] * 1e6:,.0f} us per run ({median[key] * 1e6:,.0f})"
+
+        print(f"information: {information}")
+        print(
+            f"  (a) negosim.simulate(runs={ENGINE_RUNS:,}, seed=1), tidy table included: "
+            f"{best['simulate'] * ENGINE_RUNS:.2f} s -> {1 / best['simulate']:,.0f} runs/s, "
+            f"{us('simulate')}; target < 5 s"
+        )
+        print(
+            f"  (b) engine model alone ({ENGINE_RUNS // BLOCK} blocks of {BLOCK:,}, up to "
+            f"{rows:,} runs per model): {1 / best['model']:,.0f} runs/s, {us('model')}"
+        )
+        print(
+            f"  (c) reference, one Mesa model per replicate, {n_ref} runs: "
+            f"{1 / best['ref']:,.0f} runs/s, {us('ref')}"
+        )
+        print(
+            f"  (d) per-run speed ratio (c)/(b): {best['ref'] / best['model']:.0f}x "
+            f"(median {median['ref'] / median['model']:.0f}x; target >= 100x); "
+            f"(c)/(a), tidy table charged to the engine: {best['ref'] / best['simulate']:.0f}x"
+        )
 
 
 if __name__ == "__main__":

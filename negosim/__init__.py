@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # for type checkers; simulate and sweep from their modules, w
     from negosim.simulation.simulate import explain_run, simulate
     from negosim.sweeps import as_function, load_sweep
     from negosim.sweeps.sweep import sweep
-    from negosim.tables import Results, load_results
+    from negosim.tables import Results, load_draws, load_results
 
 __all__ = [
     "NegosimError",
@@ -32,6 +32,7 @@ __all__ = [
     "__version__",
     "as_function",
     "explain_run",
+    "load_draws",
     "load_results",
     "load_scenario",
     "load_scenario_text",
@@ -46,6 +47,7 @@ _LAZY = {
     "Scenario": "negosim.scenario",
     "as_function": "negosim.sweeps",
     "explain_run": "negosim.simulation",
+    "load_draws": "negosim.tables",
     "load_results": "negosim.tables",
     "load_scenario": "negosim.scenario",
     "load_scenario_text": "negosim.scenario",

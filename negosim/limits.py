@@ -347,7 +347,8 @@ def oversized_packages(
 
 _BYTES_PER_CELL = 10  # measured: about 9.4 bytes per cell of the runs table, strings included
 _RUNS_COLUMNS = 13  # run, block, ... run_end_reason; then a utility and a fallback per actor
-_TRAJECTORY_COLUMNS = 4  # run, round, date, actor; then one per package and per issue
+_TRAJECTORY_COLUMNS = 4  # run, round, date, actor; then one per package and per issue, and
+# three per actor (what the row's actor believes of it)
 
 
 def results_bytes(
@@ -364,7 +365,7 @@ def results_bytes(
     cells = runs * n_issues * (_RUNS_COLUMNS + 2 * n_actors)
     if trajectories:
         rows = runs * max(1, n_rounds) * n_actors
-        cells += rows * (_TRAJECTORY_COLUMNS + n_packages + n_issues)
+        cells += rows * (_TRAJECTORY_COLUMNS + n_packages + n_issues + 3 * n_actors)
     return 2 * _BYTES_PER_CELL * cells  # the blocks' frames and the concatenated table
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
+from negosim._version import __version__
+from negosim.cli.audit import audit_command
 from negosim.cli.backtest import backtest_command
 from negosim.cli.compare import compare_command
+from negosim.cli.options import Command, Group
 from negosim.cli.plot import plot_command
 from negosim.cli.report import EXIT_USAGE
 from negosim.cli.run import run_command
@@ -29,19 +32,39 @@ __all__ = ["app", "main"]
 app = typer.Typer(
     name="negosim",
     help="Diplomatic negotiation simulator: validate, run, sweep and plot scenario files.",
+    cls=Group,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-# In the order ``negosim --help`` lists them.
-app.command("validate")(validate_command)
-app.command("schema")(schema_command)
-app.command("run")(run_command)
-app.command("sweep")(sweep_command)
-app.command("plot")(plot_command)
-app.command("compare")(compare_command)
-app.command("backtest")(backtest_command)
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"negosim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _application(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Diplomatic negotiation simulator: validate, run, sweep and plot scenario files."""
+
+
+# In the order ``negosim --help`` lists them; every command's help shows flags as flags.
+app.command("validate", cls=Command)(validate_command)
+app.command("schema", cls=Command)(schema_command)
+app.command("run", cls=Command)(run_command)
+app.command("sweep", cls=Command)(sweep_command)
+app.command("plot", cls=Command)(plot_command)
+app.command("compare", cls=Command)(compare_command)
+app.command("backtest", cls=Command)(backtest_command)
+app.command("audit", cls=Command)(audit_command)
 
 
 def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:

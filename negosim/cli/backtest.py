@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from negosim.cli.options import split_names
+from negosim.cli.options import Json, Output, Quiet, Verbose, split_names
 from negosim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,8 +41,12 @@ def backtest_command(
     out: Annotated[
         Path | None, typer.Option(help="Write backtest.csv and backtest.png here.")
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    json: Json = False,
 ) -> None:
     """Score the forecasting models on real decisions, beside the compromise baseline."""
+    output = Output(quiet=quiet, verbose=verbose, json=json)
     if dataset not in BACKTEST_DATASETS:
         raise UsageError(
             f"unknown data set {dataset!r} (known: {', '.join(sorted(BACKTEST_DATASETS))})"
@@ -64,20 +68,33 @@ def backtest_command(
     from negosim.validation.backtest import run_backtest
 
     names = split_names(models, "--models")
+    output.detail(f"scoring {', '.join(names or ['every backtest model'])} on {dataset}")
     table = run_backtest(
         names,
         capability=capability,  # type: ignore[arg-type]  # checked against CAPABILITIES above
         n_boot=boot,
         rng=np.random.default_rng(seed),
     )
-    print_backtest(table, dataset=dataset, capability=capability, boot=boot)
+    if output.tables:
+        print_backtest(table, dataset=dataset, capability=capability, boot=boot)
+    written: list[str] = []
     if out is not None:
         from negosim.io import write_text_atomic
         from negosim.plots.all import save_figure
         from negosim.validation.plot import plot_backtest
 
-        typer.echo(f"Wrote {write_text_atomic(out / 'backtest.csv', table.to_csv(index=False))}")
-        typer.echo(f"Wrote {save_figure(plot_backtest(table), out / 'backtest.png')}")
+        written.append(str(write_text_atomic(out / "backtest.csv", table.to_csv(index=False))))
+        written.append(str(save_figure(plot_backtest(table), out / "backtest.png")))
+        for path in written:
+            output.say(f"Wrote {path}")
+    if json:
+        from negosim.cli.documents import backtest_document
+
+        output.document(
+            backtest_document(
+                table, dataset=dataset, capability=capability, boot=boot, files=written
+            )
+        )
 
 
 def print_backtest(table: pd.DataFrame, *, dataset: str, capability: str, boot: int) -> None:

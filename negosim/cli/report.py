@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_USAGE",
+    "issue_order",
     "print_comparison",
     "print_run_summary",
     "print_sweep_summary",
@@ -98,6 +99,13 @@ def short_path(path: str) -> str:
     return ".".join(parts)
 
 
+def issue_order(scenario: Scenario) -> list[str]:
+    """The scenario's issue ids as the summaries list them: packages together, in the order
+    their first issue appears in the file, and the issues of a package in file order."""
+    packages = dict.fromkeys(issue.package for issue in scenario.issues.values())
+    return [i for p in packages for i, issue in scenario.issues.items() if issue.package == p]
+
+
 def _pct(p: Any) -> str:
     return f"{100 * float(p):5.1f}%"
 
@@ -123,6 +131,7 @@ def print_run_summary(
         histogram_quantiles,
         outcomes_of,
     )
+    from negosim.tables.outcomes import ending_words
 
     console = _console()
     n = counts.runs
@@ -135,24 +144,21 @@ def print_run_summary(
         f"{n:,} runs, seed {manifest['seed']}, model {manifest['model']['name']}; "
         f"deadline: {deadline}"
     )
-    table = Table(title="Outcome by the deadline (95% intervals)", title_justify="left")
+    table = Table(
+        title="How each issue ends: agreed, or without a deal (95% intervals)",
+        title_justify="left",
+    )
     for column in ("issue", "outcome", "probability", "95% interval"):
         table.add_column(
             column, justify="right" if column != "issue" and column != "outcome" else "left"
         )
     probs = outcomes_of(counts)
-    for issue_id, group in probs.groupby("issue", sort=False):
-        issue = scenario.issues[str(issue_id)]
+    for issue_id in issue_order(scenario):
+        group = probs[probs["issue"] == issue_id]
         for i, row in enumerate(group.itertuples()):
-            if not row.agreed:
-                label = "no agreement"
-            elif issue.kind == "continuous":
-                label = "agreed value"
-            else:
-                label = issue.options[str(row.outcome)].label
             table.add_row(
-                issue.label if i == 0 else "",
-                label,
+                scenario.issues[issue_id].label if i == 0 else "",
+                ending_words(scenario, issue_id, row.outcome, bool(row.agreed)),
                 _pct(row.probability),
                 f"{_pct(row.low)} - {_pct(row.high)}",
             )
@@ -193,13 +199,17 @@ def print_run_summary(
     written = ["runs.parquet"]
     if (folder / "trajectories.parquet").exists() and trajectories:
         written.append("trajectories.parquet")
+    for name in ("draws.parquet", "scenario/"):
+        if (folder / name).exists():
+            written.append(name)
     console.print(f"Wrote {folder}/{', '.join(written)} and manifest.json")
 
 
 @contextlib.contextmanager
-def sweep_progress() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar for sweeps (runs done, runs/s, time left); yields ``advance(done, total)``."""
-    if not sys.stderr.isatty():
+def sweep_progress(*, shown: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for sweeps (runs done, runs/s, time left); yields ``advance(done, total)``.
+    Nothing is drawn unless ``shown`` and stderr is a terminal."""
+    if not shown or not sys.stderr.isatty():
         yield lambda done, total: None
         return
     from rich.console import Console
@@ -281,34 +291,39 @@ def print_sweep_summary(
 
 
 def print_comparison(scenario: Scenario, table: pd.DataFrame) -> None:
-    """One row per issue outcome, one column per model: probability by the deadline."""
+    """One row per way an issue ends (agreed on an option, or without a deal), one column per
+    model: the probability by the deadline with its 95% interval."""
     from rich.table import Table
+
+    from negosim.tables.outcomes import ending_words
+    from negosim.tables.summary import wilson_interval
 
     console = _console()
     models = list(dict.fromkeys(table["model"]))
-    out = Table(title="Outcome by model (probability)", title_justify="left")
+    out = Table(
+        title="How each issue ends, by model (probability, 95% interval)", title_justify="left"
+    )
     out.add_column("issue")
     out.add_column("outcome")
     for model in models:
         out.add_column(model, justify="right")
-    for issue_id, issue in scenario.issues.items():
+    for issue_id in issue_order(scenario):
+        issue = scenario.issues[issue_id]
         rows = table[table["issue"] == issue_id]
-        keys = [(o, True) for o in (issue.options or [])] + [(None, False)]
-        if issue.kind == "continuous":
-            keys = [(None, True), (None, False)]
+        options: list[str | None] = list(issue.options) if issue.kind != "continuous" else [None]
+        seen = [o if isinstance(o, str) else None for o in rows.loc[~rows["agreed"], "outcome"]]
+        keys = [(o, True) for o in options] + [(o, False) for o in dict.fromkeys(seen)]
         for n, (option, agreed) in enumerate(keys):
-            label = (
-                "no agreement"
-                if not agreed
-                else issue.options[option].label
-                if option
-                else "agreed value"
-            )
             cells = []
             for model in models:
-                mine = rows[(rows["model"] == model) & (rows["agreed"] == agreed)]
-                if option is not None:
-                    mine = mine[mine["outcome"] == option]
-                cells.append(_pct(mine["probability"].sum()))
-            out.add_row(issue.label if n == 0 else "", label, *cells)
+                theirs = rows[rows["model"] == model]
+                mine = theirs[theirs["agreed"] == agreed]
+                mine = mine[mine["outcome"].isna() if option is None else mine["outcome"] == option]
+                count = int(mine["count"].sum())
+                runs = int(theirs["runs"].iloc[0]) if len(theirs) else 0
+                low, high = wilson_interval(count, runs)
+                share = count / runs if runs else float("nan")
+                cells.append(f"{100 * share:.1f}% ({100 * low:.1f}-{100 * high:.1f})")
+            words = ending_words(scenario, issue_id, option, agreed)
+            out.add_row(issue.label if n == 0 else "", words, *cells)
     console.print(out)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from negosim.cli.options import SourcesRoot
+from negosim.cli.options import Json, Output, Quiet, SourcesRoot, Verbose
+from negosim.errors import UsageError
 
 if TYPE_CHECKING:
     from negosim.scenario.schema import Scenario
@@ -35,19 +36,46 @@ def run_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the round-by-round story of one run.")
     ] = False,
-    explain_run: Annotated[int, typer.Option("--run", help="Which run --explain tells.")] = 0,
+    explain_run: Annotated[
+        int | None, typer.Option("--run", help="Which run --explain tells (default 0).")
+    ] = None,
     plot: Annotated[bool, typer.Option("--plot", help="Write every figure into --out.")] = False,
     sources_root: SourcesRoot = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    json: Json = False,
 ) -> None:
-    """Run a scenario: outcome probabilities by the deadline, agreement timing, fallbacks."""
+    """Run a scenario: outcome probabilities by the deadline, agreement timing, fallbacks.
+
+    A killed or interrupted run resumes when the same command is run again; results of another
+    scenario (or of the file before an edit) in --out are replaced, and the command says so.
+    """
     from negosim.cli.report import print_run_summary, progress_bar
     from negosim.scenario import load_scenario
     from negosim.simulation import explain_run as explain_story
+    from negosim.simulation.simulate import DEFAULT_BLOCK_SIZE, check_counts
     from negosim.simulation.stream import run_to_folder
+    from negosim.sweeps.store import Interrupted
 
+    output = Output(quiet=quiet, verbose=verbose, json=json)
+    # Every argument is checked before the first run: a mistake costs no simulation.
+    if explain_run is not None and not explain:
+        raise UsageError(f"--run {explain_run} picks the run --explain tells; add --explain")
     scenario = load_scenario(file, sources_root=sources_root)
+    output.detail(
+        f"loaded {file}: {scenario.metadata.id!r}, sha256 {scenario.sha256}, "
+        f"{len(scenario.evidence())} quotes checked against their sources"
+    )
     n_runs = scenario.engine.runs if runs is None else runs
+    check_counts(n_runs, scenario.engine.seed if seed is None else seed, DEFAULT_BLOCK_SIZE)
+    story_run = 0 if explain_run is None else explain_run
+    if explain and not 0 <= story_run < n_runs:
+        raise UsageError(
+            f"--run must be a run id from 0 to {n_runs - 1} of the {n_runs:,} runs "
+            f"(got {story_run})"
+        )
     drawn: list[Path] = []
+    folder_out = out or Path("results") / scenario.metadata.id
 
     def figures(staged: Path) -> None:
         # Drawn into the staged folder, so they replace the old results' figures as one set.
@@ -56,33 +84,49 @@ def run_command(
         staged_results = _read_staged(staged, trajectories)
         drawn.extend(write_figures(figure_jobs(staged_results, scenario), staged))
 
-    with progress_bar(n_runs) as advance:
-        folder, resumed = run_to_folder(
-            scenario,
-            out or Path("results") / scenario.metadata.id,
-            runs,
-            seed,
-            model=model,
-            trajectories=trajectories,
-            progress=advance,
-            figures=figures if plot else None,
-        )
-    if resumed:
-        typer.echo(f"resumed: {resumed} block(s) were already on disk", err=True)
-    print_run_summary(
-        scenario,
-        _summary_counts(folder, scenario),
-        _read_manifest(folder),
-        folder,
-        trajectories=trajectories,
+    output.detail(f"writing {folder_out} (parts staged beside it until every block is done)")
+    try:
+        with progress_bar(n_runs if output.tables else 0) as advance:
+            folder, _ = run_to_folder(
+                scenario,
+                folder_out,
+                runs,
+                seed,
+                model=model,
+                trajectories=trajectories,
+                progress=advance,
+                figures=figures if plot else None,
+                notify=output.note,
+            )
+    except Interrupted as stop:
+        typer.echo(str(stop), err=True)
+        raise typer.Exit(130) from None
+    info = _read_manifest(folder)
+    output.detail(
+        f"{info['runs']:,} runs in {info['blocks']} block(s) of {info['block_size']:,}, "
+        f"seed {info['seed']}, model {info['model']['name']}"
     )
+    counts = _summary_counts(folder, scenario)
+    if output.tables:
+        print_run_summary(scenario, counts, info, folder, trajectories=trajectories)
     for path in drawn:
-        typer.echo(f"Wrote {folder / path.name}")
+        output.say(f"Wrote {folder / path.name}")
+    story: list[str] = []
     if explain:
-        typer.echo("")
-        typer.echo(f"Run {explain_run}, round by round:")
-        for line in explain_story(scenario, explain_run, seed, runs=n_runs, model=model):
-            typer.echo(line)
+        story = explain_story(scenario, story_run, seed, runs=n_runs, model=model)
+        output.say("")
+        output.say(f"Run {story_run}, round by round:")
+        for line in story:
+            output.say(line)
+    if json:
+        from negosim.cli.documents import run_document
+
+        names = [n for n in info.get("files", {}) if "/" not in n] + ["manifest.json"]
+        document = run_document(scenario, counts, info, folder, names)
+        document["figures"] = [str(folder / p.name) for p in drawn]
+        if explain:
+            document["explain"] = {"run": story_run, "lines": story}
+        output.document(document)
 
 
 def _read_staged(folder: Path, trajectories: bool) -> Results:

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from negosim.cli.options import Output, Quiet, Verbose
+
 __all__ = ["schema_command"]
 
 
@@ -16,6 +18,8 @@ def schema_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
     from negosim.scenario import scenario_json_schema
@@ -27,4 +31,4 @@ def schema_command(
         from negosim.io import write_text_atomic
 
         write_text_atomic(out, text)
-        typer.echo(f"wrote {out}")
+        Output(quiet=quiet, verbose=verbose).say(f"wrote {out}")

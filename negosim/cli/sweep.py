@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from negosim.cli.options import SourcesRoot
+from negosim.cli.options import Json, Output, Quiet, SourcesRoot, Verbose
 from negosim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -45,19 +45,30 @@ def sweep_command(
         ),
     ] = 30.0,
     sources_root: SourcesRoot = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    json: Json = False,
 ) -> None:
-    """Sweep parameters: runs at every design point, streamed to OUT/runs/part-*.parquet."""
+    """Sweep parameters: runs at every design point, streamed to OUT/runs/part-*.parquet.
+
+    A killed or interrupted sweep resumes when the same command is run again; a sweep of another
+    scenario (or of the file before an edit) in OUT is replaced, and the command says so.
+    """
     from negosim.cli.report import print_sweep_summary, sweep_progress
     from negosim.limits import check_workers
     from negosim.scenario import load_scenario
     from negosim.sweeps import Grid, LatinHypercube, SweepError, SweepStopped, parse_vary
     from negosim.sweeps import sweep as run_sweep
-    from negosim.sweeps.store import SweepStore
+    from negosim.sweeps.store import Interrupted, SweepStore
 
+    output = Output(quiet=quiet, verbose=verbose, json=json)
     # Before anything is read: --workers 0 or -1 would otherwise run in this process unnoticed.
     check_workers(workers, local=scheduler in (None, "local"), name="--workers")
     scenario = load_scenario(file, sources_root=sources_root)
+    output.detail(f"loaded {file}: {scenario.metadata.id!r}, sha256 {scenario.sha256}")
     factors = dict(parse_vary(spec) for spec in vary)
+    for path, values in factors.items():
+        output.detail(f"factor {path}: {', '.join(map(str, values))}")
     if lhs is not None:
         ranges = {}
         for path, values in factors.items():
@@ -69,7 +80,7 @@ def sweep_command(
     else:
         design = Grid(factors)
     executor = "processes" if (workers or 0) > 1 and scheduler is None else None
-    with sweep_progress() as advance:
+    with sweep_progress(shown=output.tables) as advance:
         try:
             results = run_sweep(
                 scenario,
@@ -85,16 +96,23 @@ def sweep_command(
                 progress=advance,
                 collect=False,
                 no_workers_timeout=no_workers_timeout,
+                notify=output.note,
             )
         except (SweepError, SweepStopped) as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
+        except Interrupted as stop:
+            typer.echo(str(stop), err=True)
+            raise typer.Exit(130) from None
     store = SweepStore(out)
-    print_sweep_summary(
-        scenario,
-        results,
-        out,
-        ends=store.end_counts(),
-        design=results.design if results.design is not None else store.design(),
-        parts=len(store.journal_entries()),
-    )
+    ends = store.end_counts()
+    table = results.design if results.design is not None else store.design()
+    output.detail(f"{len(store.journal_entries())} parts in {out / 'runs'}")
+    if output.tables:
+        print_sweep_summary(
+            scenario, results, out, ends=ends, design=table, parts=len(store.journal_entries())
+        )
+    if json:
+        from negosim.cli.documents import sweep_document
+
+        output.document(sweep_document(scenario, results.manifest, out, ends=ends, design=table))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from negosim.cli.options import SourcesRoot
+from negosim.cli.options import Output, Quiet, SourcesRoot, Verbose
 from negosim.cli.report import EXIT_USAGE, scenario_summary
 from negosim.errors import ScenarioError
 
@@ -17,9 +17,13 @@ __all__ = ["validate_command"]
 def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
     sources_root: SourcesRoot = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Check scenario files; print a summary of each valid one. Exit 0 if all are valid, else 2."""
     from negosim.scenario import load_scenario
+
+    output = Output(quiet=quiet, verbose=verbose)
 
     failed = 0
     for file in files:
@@ -29,8 +33,9 @@ def validate_command(
             failed += 1
             typer.echo(str(exc), err=True)
             continue
-        typer.echo(f"ok {file}: {scenario.metadata.title}")
-        typer.echo(scenario_summary(scenario))
+        output.say(f"ok {file}: {scenario.metadata.title}")
+        output.say(scenario_summary(scenario))
+        output.detail(f"  sha256 {scenario.sha256}")
     if failed:
         typer.echo(f"{failed} of {len(files)} file(s) invalid", err=True)
         raise typer.Exit(EXIT_USAGE)

@@ -27,3 +27,9 @@ class BlockResult:
     aspirations: np.ndarray | None  # (T, K, R, A)
     ideals: np.ndarray | None  # (T, R, A, I)
     narrative: list[str]
+    # (K, R) a combination every actor preferred to its fallback existed while the package was
+    # open, and none was agreed (None: the model does not tell)
+    inefficient: np.ndarray | None = None
+    # (T, K, R, A holder, A target, 3) the 5 %, 50 % and 95 % points of what each holder
+    # believes each target's reservation value on the package is (recorded with trajectories)
+    beliefs: np.ndarray | None = None

@@ -65,17 +65,28 @@ def runs_frame(compiled: Compiled, result: BlockResult, master_seed: int) -> pd.
         "value": value.ravel(),
         "agreed": settled[package_of].T.ravel(),
         "end_reason": _strings(END_REASONS, status.ravel()),
-        "end_round": end_round.ravel(),
+        # 1-based, as --explain and the calendar count rounds; BlockResult counts from 0.
+        "end_round": end_round.ravel() + 1,
         "end_date": dates[end_round.ravel()]
         if len(dates)
         else np.full(rows, np.datetime64("NaT"), dtype="datetime64[ms]"),
         "run_end_reason": _strings(RUN_END_REASONS, np.repeat(run_reason, n_issues)),
+        "inefficient_failure": _flags(result.inefficient, package_of, rows),
     }
     for a, actor_id in enumerate(compiled.actor_ids):
         frame[f"utility_{actor_id}"] = result.utility[package_of, :, a].T.ravel()
     for a, actor_id in enumerate(compiled.actor_ids):
         frame[f"fallback_{actor_id}"] = np.repeat(result.fallback[a], n_issues)
     return pd.DataFrame(frame)
+
+
+def _flags(
+    flags: np.ndarray | None, package_of: np.ndarray, rows: int
+) -> pd.api.extensions.ExtensionArray:
+    """A nullable ``boolean`` column of a ``(K, R)`` package flag, missing when not told."""
+    if flags is None:
+        return pd.array([None] * rows, dtype="boolean")
+    return pd.array(flags[package_of].T.ravel(), dtype="boolean")
 
 
 def _strings(labels: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -97,7 +108,7 @@ def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
     t, r, a = np.meshgrid(np.arange(T), np.arange(R), np.arange(A), indexing="ij")
     frame: dict[str, object] = {
         "run": result.first_run + r.ravel(),
-        "round": t.ravel(),
+        "round": t.ravel() + 1,  # 1-based, as in runs.parquet's end_round
         "date": np.array(compiled.round_dates, dtype="datetime64[D]").astype("datetime64[ms]")[
             t.ravel()
         ],
@@ -107,4 +118,14 @@ def trajectories_frame(compiled: Compiled, result: BlockResult) -> pd.DataFrame:
         frame[f"aspiration_{package.package_id}"] = result.aspirations[:, k].ravel()
     for i, issue_id in enumerate(compiled.issue_ids):
         frame[f"ideal_{issue_id}"] = result.ideals[:, :, :, i].ravel()
+    # (T, K, R, A holder, A target, 3): the first package's beliefs, one column per target.
+    beliefs = result.beliefs
+    for n, name in enumerate(("belief_", "belief_low_", "belief_high_")):
+        point = (1, 0, 2)[n]  # median, 5 %, 95 %
+        for j, actor_id in enumerate(compiled.actor_ids):
+            frame[f"{name}{actor_id}"] = (
+                np.full(T * R * A, np.nan)
+                if beliefs is None
+                else beliefs[:, 0, :, :, j, point].ravel()
+            )
     return pd.DataFrame(frame)

@@ -106,6 +106,7 @@ def effective_utility(
     ratify_probability: np.ndarray,
     *,
     in_place: bool = False,
+    actors: list[int] | None = None,
 ) -> np.ndarray:
     """Utility as the negotiators weigh it: anticipated ratification, red lines, and the no-deal
     combination removed from the table.  ``ratify_probability`` is ``(R,)``.
@@ -113,16 +114,18 @@ def effective_utility(
     An option that needs ratification is worth ``P * U + (1 - P) * reservation``; the others are
     worth ``U`` (the same formula with ``P = 1``, computed only where it changes anything).  With
     ``in_place`` the result overwrites ``utility`` (which saves a copy of the largest array).
+    ``actors`` names the actor of each row of the actor axis when it is not every actor in
+    order (the particles of one actor's types, :mod:`negosim.models.bargaining.beliefs`).
     """
     weighed = utility if in_place else utility.copy(order="K")  # keep the layout
     ratified = np.flatnonzero(package.needs_ratification)
     if ratified.size:
         p = ratify_probability[:, None, None]
         weighed[:, :, ratified] = p * utility[:, :, ratified] + (1.0 - p) * reservation[:, :, None]
-    for a in range(utility.shape[1]):
+    for row, a in enumerate(range(utility.shape[1]) if actors is None else actors):
         excluded = np.flatnonzero(~package.allowed[a])
         if excluded.size:
-            weighed[:, a, excluded] = -np.inf
+            weighed[:, row, excluded] = -np.inf
     weighed[:, :, package.no_deal] = -np.inf
     return weighed
 

@@ -58,6 +58,7 @@ RUNS_COLUMNS = (
     "end_round",
     "end_date",
     "run_end_reason",
+    "inefficient_failure",
 )
 """The runs frame's leading columns, before ``utility_<actor>`` and ``fallback_<actor>``."""
 

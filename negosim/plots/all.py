@@ -40,9 +40,9 @@ def figure_jobs(
 
     A sweep (results with factors) gets a response curve per factor, a heatmap of the first two
     factors and a tornado chart (two factors or more).  Results of one scenario get an outcome
-    distribution per issue, the time to agreement, a fan chart per trajectory column (if
-    trajectories were kept) and, when the runs carry a ``model`` column with several models,
-    model comparisons.
+    distribution per issue (packages together, issues in file order), the time to agreement and
+    a fan chart per trajectory column (if trajectories were kept); runs of several models (a
+    ``model`` column, as ``negosim compare --out`` writes) get the model comparisons instead.
     """
     if results.runs.empty:
         raise UsageError("these results hold no runs to plot")
@@ -61,6 +61,23 @@ def figure_jobs(
             jobs.append(("tornado", lambda: plot_tornado(results, scenario=scenario)))
         return jobs
     issues = list(dict.fromkeys(results.runs["issue"]))
+    if scenario is not None:
+        # Packages together, issues in file order (as the run summary lists them).
+        packages = dict.fromkeys(i.package for i in scenario.issues.values())
+        order = [i for p in packages for i, v in scenario.issues.items() if v.package == p]
+        issues = [i for i in order if i in issues] + [i for i in issues if i not in order]
+    if "model" in results.runs and results.runs["model"].nunique() > 1:
+        # Runs of several models (negosim compare --out): pooled figures would mix the models.
+        runs = results.runs
+        jobs.append(("compare_means", lambda: plot_model_comparison(runs, scenario=scenario)))
+        for issue in issues:
+            jobs.append(
+                (
+                    f"compare_{_slug(issue)}",
+                    lambda issue=issue: plot_model_comparison(runs, issue, scenario=scenario),
+                )
+            )
+        return jobs
     for issue in issues:
         jobs.append(
             (
@@ -76,16 +93,6 @@ def figure_jobs(
                 lambda variable=variable: plot_trajectories(results, variable, scenario=scenario),
             )
         )
-    if "model" in results.runs and results.runs["model"].nunique() > 1:
-        runs = results.runs
-        jobs.append(("compare_means", lambda: plot_model_comparison(runs, scenario=scenario)))
-        for issue in issues:
-            jobs.append(
-                (
-                    f"compare_{_slug(issue)}",
-                    lambda issue=issue: plot_model_comparison(runs, issue, scenario=scenario),
-                )
-            )
     return jobs
 
 

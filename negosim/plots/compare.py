@@ -11,13 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
 
 from negosim.errors import UsageError
-from negosim.plots.labels import issue_label, model_label, option_label, wrap
-from negosim.plots.style import GREY, colour, footnote, house_style, new_axes
+from negosim.plots.labels import issue_label, model_label, wrap
+from negosim.plots.style import DARK, GREY, colour, footnote, house_style, new_axes
 from negosim.scenario.schema import Scenario
+from negosim.tables.outcomes import ending_words
 from negosim.tables.results import Comparable, comparison_runs
-from negosim.tables.summary import NO_AGREEMENT, mean_outcome_values, option_probabilities
+from negosim.tables.summary import ending, mean_outcome_values, option_probabilities
 
 __all__ = ["plot_model_comparison"]
 
@@ -32,7 +34,8 @@ def plot_model_comparison(
     """The same scenario under several decision models, side by side.
 
     With an ``issue`` that has options: grouped bars, one group per model, of the probability of
-    each option and of no agreement by the deadline, with 95% Wilson intervals.  Without an
+    each outcome the issue ends with by the deadline, agreed or (hatched) without a deal, with
+    95% Wilson intervals.  Without an
     ``issue`` (or for a continuous one): the mean place (0-100) of the outcome that holds on each
     issue by the deadline, deal or not, one marker per model with its 95% interval.
 
@@ -73,33 +76,43 @@ def plot_model_comparison(
         return ax
     options = list(spec.options) if spec is not None and spec.options else None
     table = option_probabilities(runs, issue, options=options, by=["model"])
-    categories = list(dict.fromkeys(table["outcome"]))
+    categories = list(dict.fromkeys(zip(table["outcome"], table["agreed"], strict=True)))
     ax = new_axes(ax, (max(7.0, 1.3 * len(models) + 3.5), 4.2))
     width = 0.8 / max(1, len(categories))
     x = np.arange(len(models))
     with house_style():
-        for k, category in enumerate(categories):
-            rows = table[table["outcome"] == category].set_index("model").loc[models]
+        for k, (category, agreed) in enumerate(categories):
+            mine = table[table["agreed"] == agreed]
+            mine = mine[
+                mine["outcome"].isna() if pd.isna(category) else mine["outcome"] == category
+            ]
+            rows = mine.set_index("model").loc[models]
             p = rows["probability"].to_numpy(dtype=float)
             low = rows["low"].to_numpy(dtype=float)
             high = rows["high"].to_numpy(dtype=float)
-            agreed = category != NO_AGREEMENT
+            if scenario is not None and issue in scenario.issues:
+                words = ending_words(scenario, issue, category, bool(agreed))
+            else:
+                words = ending(bool(agreed)) + ("" if pd.isna(category) else f": {category}")
             ax.bar(
                 x + (k - (len(categories) - 1) / 2) * width,
                 p,
                 width * 0.92,
                 color=colour(k) if agreed else GREY,
-                label=wrap(option_label(issue, category, scenario), 30)
-                if agreed
-                else "No agreement",
+                hatch=None if agreed else "///",
+                edgecolor="white" if agreed else DARK,
+                linewidth=0 if agreed else 0.5,
+                label=wrap(words, 30),
                 # Clipped: at p = 0 or 1 rounding can put a Wilson bound a hair past p.
                 yerr=np.clip(np.vstack([p - low, high - p]), 0.0, None),
                 capsize=2,
                 error_kw={"elinewidth": 0.8},
+                gid="agreed" if agreed else "no-deal",
             )
         ax.set_xticks(x, [wrap(model_label(m), 12) for m in models])
         ax.set_ylim(0, 1.02)
-        ax.set_ylabel("Probability by the deadline\n(95% interval)")
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.set_ylabel("Probability the issue ends so\nby the deadline (95% interval)")
         ax.set_title(wrap(f"{issue_label(issue, scenario)}: models compared", 70), loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         footnote(ax, scenario, n, "Runs per model; the same draws under every model.")

@@ -1,17 +1,30 @@
-"""Outcome distribution per issue: the probability of each option, and of no agreement."""
+"""Outcome distribution per issue: the probability of each outcome it ends with, agreed or
+without a deal."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from negosim.errors import UsageError
-from negosim.plots.labels import actor_name, format_percent, issue_label, option_label, wrap
-from negosim.plots.style import GREY, colour, footnote, house_style, linestyle, new_axes
+from negosim.plots.labels import actor_name, format_percent, issue_label, wrap
+from negosim.plots.style import (
+    DARK,
+    GREY,
+    colour,
+    footnote,
+    house_style,
+    linestyle,
+    new_axes,
+    note_panel,
+)
 from negosim.scenario.schema import Issue, Scenario
+from negosim.tables.outcomes import ending_words
 from negosim.tables.results import Results
-from negosim.tables.summary import NO_AGREEMENT, option_probabilities
+from negosim.tables.summary import ending, option_probabilities
 
 __all__ = ["plot_outcome_distribution"]
 
@@ -19,12 +32,14 @@ __all__ = ["plot_outcome_distribution"]
 def plot_outcome_distribution(
     results: Results, issue: str, *, scenario: Scenario | None = None, ax: Axes | None = None
 ) -> Axes:
-    """Probability of each outcome of ``issue`` by the deadline.
+    """Probability of each outcome ``issue`` ends with by the deadline, agreed or without a deal.
 
-    For an issue with options: one horizontal bar per option (in the scenario's order) and one for
-    no agreement, each with its 95% Wilson interval as an error bar and its percentage.  For a
-    continuous issue: a histogram of the agreed values, with the status quo and each actor's
-    position as vertical lines and the probability of no agreement in the legend.
+    For an issue with options: one horizontal bar per option agreed (in the scenario's order),
+    then, hatched, one per outcome that holds without a deal (what a fallback imposes, or the
+    status quo), each with its 95% Wilson interval and its percentage; the bars sum to 100%.
+    For a continuous issue: a histogram of the agreed values, with the status quo and each
+    actor's position as vertical lines and the probability of ending without a deal in the
+    legend (a note instead of the histogram when no run agreed).
 
     Parameters
     ----------
@@ -65,9 +80,21 @@ def plot_outcome_distribution(
 
 
 def _bars(rows: pd.DataFrame, spec: Issue | None) -> int:
-    if spec is not None and spec.options:
-        return len(spec.options) + 1
-    return int(rows.loc[rows["agreed"], "outcome"].nunique()) + 1
+    agreed = len(spec.options) if spec is not None and spec.options else None
+    if agreed is None:
+        agreed = int(rows.loc[rows["agreed"], "outcome"].nunique())
+    return agreed + max(1, int(rows.loc[~rows["agreed"], "outcome"].nunique()))
+
+
+def _words(issue: str, outcome: object, agreed: bool, scenario: Scenario | None) -> str:
+    if scenario is not None and issue in scenario.issues:
+        return ending_words(scenario, issue, outcome, agreed)
+    what = "" if not isinstance(outcome, str) else f": {outcome}"
+    return f"{ending(agreed)}{what}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _bars_chart(ax: Axes, results: Results, issue: str, scenario: Scenario | None) -> None:
@@ -75,34 +102,54 @@ def _bars_chart(ax: Axes, results: Results, issue: str, scenario: Scenario | Non
     options = list(spec.options) if spec is not None and spec.options else None
     table = option_probabilities(results.runs, issue, options=options)
     labels = [
-        "No agreement" if o == NO_AGREEMENT else option_label(issue, o, scenario)
-        for o in table["outcome"]
+        _words(issue, o, bool(a), scenario)
+        for o, a in zip(table["outcome"], table["agreed"], strict=True)
     ]
-    colours = [colour(k) if a else GREY for k, a in enumerate(table["agreed"])]
+    agreed = table["agreed"].to_numpy(dtype=bool)
+    colours = [colour(k) if a else GREY for k, a in enumerate(agreed)]
     p = table["probability"].to_numpy(dtype=float)
     low = table["low"].to_numpy(dtype=float)
     high = table["high"].to_numpy(dtype=float)
-    y = np.arange(len(table))
-    ax.barh(y, p, color=colours, height=0.6)
+    # A half-bar gap between the agreed outcomes and those without a deal.
+    y = np.arange(len(table)) + np.where(agreed, 0.0, 0.5)
+    for yi, pi, c, a in zip(y, p, colours, agreed, strict=True):
+        ax.barh(
+            yi,
+            pi,
+            color=c,
+            height=0.6,
+            hatch=None if a else "///",
+            edgecolor="white" if a else DARK,
+            linewidth=0 if a else 0.5,
+            gid="agreed" if a else "no-deal",
+        )
     # Clipped at 0: at p = 0 or 1 rounding can put a Wilson bound a hair past p.
     err = np.clip(np.vstack([p - low, high - p]), 0.0, None)
     ax.errorbar(p, y, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
-    ax.set_yticks(y, [wrap(label, 28) for label in labels])
+    ax.set_yticks(y, [wrap(label, 34) for label in labels])
     ax.invert_yaxis()
-    # Room right of 1 for the percentages; the axis itself stops at 1.
+    # Room right of 100% for the percentages; the axis itself stops at 100%, in the labels' unit.
     ax.set_xlim(0, 1.12)
     ax.set_xticks(np.linspace(0, 1, 6))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.spines["bottom"].set_bounds(0, 1)
-    ax.set_xlabel("Probability by the deadline (95% interval)")
+    ax.set_xlabel("Probability the issue ends so by the deadline (95% interval)")
     for yi, pi, hi in zip(y, p, high, strict=True):
         ax.text(hi + 0.015, yi, format_percent(pi), va="center", fontsize=9, gid="percentage")
+    handles = [
+        Patch(facecolor=colour(0), label="Agreed"),
+        Patch(facecolor=GREY, hatch="///", edgecolor=DARK, linewidth=0.5, label="Without a deal"),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
 
 
 def _histogram(ax: Axes, results: Results, issue: str, scenario: Scenario | None) -> None:
     rows = results.runs[results.runs["issue"] == issue]
     agreed = rows[rows["agreed"]]
-    table = option_probabilities(results.runs, issue, options=[])
+    table = option_probabilities(results.runs, issue, options=[], no_deal=[])
     none = table.iloc[-1]
+    if agreed.empty:
+        note_panel(ax, "No run agreed a value: every run ended without a deal.")
     ax.hist(
         agreed["value"],
         bins=np.linspace(0, 100, 51),
@@ -116,7 +163,8 @@ def _histogram(ax: Axes, results: Results, issue: str, scenario: Scenario | None
         [],
         linestyle="none",
         label=(
-            f"No agreement: {format_percent(none['probability'])} "
+            f"{_capital(_words(issue, None, False, scenario))}: "
+            f"{format_percent(none['probability'])} "
             f"(95%: {format_percent(none['low'])}-{format_percent(none['high'])})"
         ),
     )

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from negosim.plots.labels import (
     base_value,
@@ -104,6 +105,7 @@ def plot_tornado(
         ax.invert_yaxis()
         ax.set_xlim(-0.1, 1.1)
         ax.set_xticks(np.linspace(0, 1, 6))
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.spines["bottom"].set_bounds(0, 1)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(f"{outcome_label(outcome, scenario)} (95% interval)")

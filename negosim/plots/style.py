@@ -27,6 +27,7 @@ __all__ = [
     "house_style",
     "linestyle",
     "new_axes",
+    "note_panel",
     "root_figure",
     "source_line",
     "style_axes",
@@ -94,6 +95,24 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.0)) -> Axes:
     with house_style():
         _, new = plt.subplots(figsize=size, layout="constrained")
     return new
+
+
+def note_panel(ax: Axes, text: str) -> None:
+    """Say in the middle of ``ax`` why it shows nothing (``gid`` ``"note"``), so an empty panel
+    never passes for a figure of zeros."""
+    ax.text(
+        0.5,
+        0.5,
+        "\n".join(textwrap.wrap(text, 60)),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        color=DARK,
+        bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": GREY},
+        gid="note",
+        zorder=10,
+    )
 
 
 def root_figure(ax: Axes) -> Figure:

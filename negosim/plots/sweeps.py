@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
 
 from negosim.errors import UsageError
 from negosim.plots.labels import factor_label, format_level, outcome_label, wrap
@@ -15,7 +16,14 @@ from negosim.scenario.schema import Scenario
 from negosim.tables.response import sweep_response
 from negosim.tables.results import Results, sweep_factors
 
-__all__ = ["plot_sweep_heatmap", "plot_sweep_response", "require_factors", "sweep_note"]
+__all__ = [
+    "BY_LINES",
+    "cell_words",
+    "plot_sweep_heatmap",
+    "plot_sweep_response",
+    "require_factors",
+    "sweep_note",
+]
 
 
 def require_factors(results: Results, needed: int = 1) -> list[str]:
@@ -65,6 +73,17 @@ def sweep_note(
     return " ".join(parts)
 
 
+BY_LINES = 5
+"""A ``by`` factor with at most this many levels gets a line per level; one with more (a sampled
+design) is read in four quantile bins.  Binning a grid of five levels would draw lines at values
+never run (0.3 and 0.4 merged into 0.35)."""
+
+
+def _by_bins(results: Results, by: str) -> int:
+    distinct = int(results.runs.drop_duplicates("point")[by].nunique())
+    return distinct if distinct <= BY_LINES else 4
+
+
 def _is_numeric(series: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
 
@@ -107,9 +126,14 @@ def plot_sweep_response(
     factor = factor or factors[0]
     if by is None and len(factors) > 1:
         by = next(f for f in factors if f != factor)
-    bins = {factor: 12, **({by: 4} if by else {})}
+    bins = {factor: 12, **({by: _by_bins(results, by)} if by else {})}
     table = sweep_response(
-        results.runs, factor, outcome=outcome, by=by, max_levels=12, max_by_levels=4
+        results.runs,
+        factor,
+        outcome=outcome,
+        by=by,
+        max_levels=12,
+        max_by_levels=bins.get(by, 4) if by else 4,
     )
     numeric = _is_numeric(table[factor])
     ax = new_axes(ax, (7.5, 4.2))
@@ -137,6 +161,7 @@ def plot_sweep_response(
         ax.set_xlabel(wrap(factor_label(factor, scenario), 80))
         ax.set_ylabel(wrap(outcome_label(outcome, scenario), 40) + "\n(95% interval)")
         ax.set_ylim(-0.02, 1.02)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         if by:
             ax.legend(
                 loc="upper left",
@@ -208,23 +233,45 @@ def plot_sweep_heatmap(
         ax.tick_params(length=0)
         for spine in ("left", "bottom"):
             ax.spines[spine].set_visible(False)
-        if grid.size <= 150:  # beyond that the numbers no longer fit their cells
-            for (i, j), value in np.ndenumerate(grid.to_numpy()):
-                if np.isnan(value):
-                    continue
-                ax.text(
-                    j,
-                    i,
-                    f"{value:.0%}",
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                    # cividis is dark below about 0.55 and light above.
-                    color="white" if value < 0.55 else "black",
-                )
+        if grid.size <= 100:  # beyond that the numbers no longer fit their cells
+            cell_words(ax, table, grid, x, y)
         ax.set_xlabel(wrap(factor_label(x, scenario), 80))
         ax.set_ylabel(wrap(factor_label(y, scenario), 40))
-        ax.figure.colorbar(image, ax=ax, label=wrap(outcome_label(outcome, scenario), 40))
+        bar = ax.figure.colorbar(image, ax=ax, label=wrap(outcome_label(outcome, scenario), 40))
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
         ax.set_title(wrap(f"{outcome_label(outcome, scenario)} across the sweep", 70), loc="left")
-        footnote(ax, scenario, None, sweep_note(results, [x, y], scenario, bins))
+        note = sweep_note(results, [x, y], scenario, bins)
+        if grid.size <= 100:
+            sizes = table["runs"].unique()
+            each = f" of {int(sizes[0]):,} runs" if len(sizes) == 1 else " (n: the cell's runs)"
+            note = f"Each cell: the probability and its 95% interval{each}. {note}"
+        footnote(ax, scenario, None, note)
     return ax
+
+
+def cell_words(ax: Axes, table: pd.DataFrame, grid: pd.DataFrame, x: str, y: str) -> None:
+    """Write each heatmap cell's probability, its 95% interval below it and, when the cells
+    hold different numbers of runs, its n (``gid`` ``"cell"``)."""
+    cells = table.set_index([y, x])
+    varied = table["runs"].nunique() > 1
+    for i, level_y in enumerate(grid.index):
+        for j, level_x in enumerate(grid.columns):
+            if (level_y, level_x) not in cells.index:
+                continue
+            row = cells.loc[(level_y, level_x)]
+            p = float(row["probability"])
+            words = f"{100 * p:.0f}%\n{100 * float(row['low']):.0f}-{100 * float(row['high']):.0f}"
+            if varied:
+                words += f"\nn={int(row['runs']):,}"
+            ax.text(
+                j,
+                i,
+                words,
+                ha="center",
+                va="center",
+                fontsize=8,
+                linespacing=1.1,
+                # cividis is dark below about 0.55 and light above.
+                color="white" if p < 0.55 else "black",
+                gid="cell",
+            )

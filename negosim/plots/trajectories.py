@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from matplotlib.axes import Axes
 
 from negosim.errors import UsageError
 from negosim.plots.labels import actor_name, issue_label, wrap
-from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes
+from negosim.plots.style import colour, footnote, house_style, linestyle, new_axes, note_panel
 from negosim.plots.timeline import date_axis, mark_calendar
 from negosim.scenario.schema import Scenario
 from negosim.tables.results import Results
@@ -22,7 +23,9 @@ def plot_trajectories(
     scenario: Scenario | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Fan chart of ``variable`` per actor over the rounds: median line, 50% and 90% bands.
+    """Fan chart of ``variable`` per actor over the rounds: median line, 50% and 90% bands,
+    drawn as steps (a round's value holds until the next round; a note when nothing was
+    recorded).
 
     Parameters
     ----------
@@ -49,18 +52,26 @@ def plot_trajectories(
     kind, _, key = variable.partition("_")
     ax = new_axes(ax, (7.5, 4.2))
     with house_style():
+        recorded = fan.dropna(subset=["median"])
         for k, (actor, rows) in enumerate(fan.groupby("actor", sort=False)):
             c = colour(k)
-            ax.fill_between(rows["date"], rows["q05"], rows["q95"], color=c, alpha=0.12, lw=0)
-            ax.fill_between(rows["date"], rows["q25"], rows["q75"], color=c, alpha=0.25, lw=0)
+            # Steps: a value holds from its round's date to the next round's, so a change shows
+            # on the round it happens (an inauguration's), not as a slope from the week before.
+            rows = _held_to_next_round(rows, scenario)
+            bands = {"step": "post", "color": c, "lw": 0}
+            ax.fill_between(rows["date"], rows["q05"], rows["q95"], alpha=0.12, **bands)
+            ax.fill_between(rows["date"], rows["q25"], rows["q75"], alpha=0.25, **bands)
             ax.plot(
                 rows["date"],
                 rows["median"],
+                drawstyle="steps-post",
                 color=c,
                 linestyle=linestyle(k),
                 linewidth=2,
                 label=actor_name(str(actor), scenario),
             )
+        if recorded.empty:
+            note_panel(ax, _empty_note(variable, kind, key, scenario))
         height = mark_calendar(ax, scenario) if scenario is not None else 0.0
         date_axis(ax, fan["date"])
         if kind == "ideal":
@@ -78,6 +89,34 @@ def plot_trajectories(
         )
         footnote(ax, scenario, int(results.trajectories["run"].nunique()))
     return ax
+
+
+def _held_to_next_round(rows: pd.DataFrame, scenario: Scenario | None) -> pd.DataFrame:
+    """``rows`` (one per round) with the last round's values repeated one round later, so that
+    the last step has its width (a round of the scenario's length, else the rounds' spacing)."""
+    if rows.empty:
+        return rows
+    dates = pd.to_datetime(rows["date"])
+    if scenario is not None:
+        step = pd.Timedelta(days=scenario.calendar.round_days)
+    elif len(dates) > 1:
+        step = dates.diff().dropna().median()
+    else:
+        step = pd.Timedelta(days=7)
+    last = rows.iloc[[-1]].assign(date=dates.iloc[-1] + step)
+    return pd.concat([rows, last], ignore_index=True)
+
+
+def _empty_note(variable: str, kind: str, key: str, scenario: Scenario | None) -> str:
+    what = (
+        f"ideal point on {issue_label(key, scenario)}"
+        if kind == "ideal"
+        else f"aspiration on {_package_words(key, scenario)}"
+    )
+    return (
+        f"No {what} recorded ({variable}): the talks had ended before the first round was "
+        "recorded in every run."
+    )
 
 
 def _package_words(package: str, scenario: Scenario | None) -> str:

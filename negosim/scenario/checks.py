@@ -160,6 +160,58 @@ def _actors(s: Scenario) -> Iterator[Finding]:
             )
 
 
+def _beliefs(s: Scenario) -> Iterator[Finding]:
+    """Each belief names another actor, and only numbers that actor has, in the truth's ranges."""
+    for holder_id, holder in s.actors.items():
+        for target_id, belief in holder.beliefs.items():
+            base: Loc = ("actors", holder_id, "beliefs", target_id)
+            if target_id == holder_id:
+                yield base, "an actor knows its own numbers: a belief is about another actor"
+                continue
+            target = s.actors.get(target_id)
+            if target is None:
+                yield base, _unknown("actor", target_id, s.actors)
+                continue
+            if belief.fallback_value is not None:
+                yield from _in_range(
+                    (*base, "fallback_value"), belief.fallback_value, 0, 1, "fallback value"
+                )
+            if belief.patience is not None:
+                lo, _ = support(belief.patience)
+                if lo <= 0:
+                    yield (*base, "patience"), f"patience must be > 0 (got {lo:g})"
+                yield from _in_range((*base, "patience"), belief.patience, 0, 1, "patience")
+            if belief.risk is not None:
+                yield from _in_range((*base, "risk"), belief.risk, -1, 1, "risk")
+            if belief.pass_probability is not None:
+                loc: Loc = (*base, "pass_probability")
+                if target.ratification is None:
+                    yield (
+                        loc,
+                        f"actor {target_id!r} has no `ratification`: there is no pass "
+                        "probability to hold a belief about",
+                    )
+                else:
+                    yield from _in_range(loc, belief.pass_probability, 0, 1, "probability")
+            for issue_id, stance in belief.stances.items():
+                loc = (*base, "stances", issue_id)
+                if issue_id not in target.stances:
+                    where = f"issue among the stances of {target_id!r}:"
+                    yield loc, _unknown(where, issue_id, target.stances)
+                    continue
+                if stance.salience is not None:
+                    yield from _in_range((*loc, "salience"), stance.salience, 0, 1, "salience")
+                issue = s.issues.get(issue_id)
+                options = {} if issue is None else issue.options
+                for option_id, utility in stance.utilities.items():
+                    if option_id not in options:
+                        yield (
+                            (*loc, "utilities", option_id),
+                            _unknown(f"option of issue {issue_id!r}:", option_id, options),
+                        )
+                    yield from _in_range((*loc, "utilities", option_id), utility, 0, 1, "utility")
+
+
 def _fallback_conflicts(s: Scenario) -> Iterator[Finding]:
     """Two fallbacks may not impose different outcomes on one issue: no-deal must be one world."""
     first: dict[str, tuple[str, Any]] = {}
@@ -416,6 +468,7 @@ def _sizes(s: Scenario, sections: set[str]) -> Iterator[Finding]:
 _CHECKS: tuple[tuple[Any, frozenset[str]], ...] = (
     (_issues, frozenset({"issues"})),
     (_actors, frozenset({"actors", "issues"})),
+    (_beliefs, frozenset({"actors", "issues"})),
     (_fallback_conflicts, frozenset({"actors"})),
     (_officials, frozenset({"officials", "actors", "issues"})),
     (

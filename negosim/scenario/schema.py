@@ -24,12 +24,15 @@ from pydantic import (
     model_validator,
 )
 
+from negosim.scenario.beliefs_schema import Belief, BeliefStance
 from negosim.scenario.distributions import Uncertain
 from negosim.scenario.provenance import Evidence, Pair, Seq, Sourced
 
 __all__ = [
     "Actor",
     "Behaviour",
+    "Belief",
+    "BeliefStance",
     "Calendar",
     "Deadline",
     "EngineSettings",
@@ -246,10 +249,12 @@ class Ratification(Sourced):
 class Behaviour(Sourced):
     """How an actor bargains (Faratin, Sierra & Jennings 1998 concession tactics)."""
 
-    concession: Literal["boulware", "linear", "conceder"] | float = Field(
-        default="linear",
-        description="Concession style, or the exponent beta of the time-dependent tactic "
-        "(beta < 1 Boulware, 1 linear, > 1 conceder).",
+    concession: Literal["boulware", "linear", "conceder"] | float | None = Field(
+        default=None,
+        description="A declared concession style, or the exponent beta of the time-dependent "
+        "tactic (beta < 1 Boulware, 1 linear, > 1 conceder): the actor then asks for at least "
+        "an aspiration that falls from its best package to its value of continuing.  Omitted: "
+        "it accepts whatever is worth its value of continuing (the equilibrium rule).",
     )
     patience: Uncertain = Field(
         default=0.98, description="Per-round discount factor in (0, 1]: how costly delay is."
@@ -260,9 +265,11 @@ class Behaviour(Sourced):
     )
 
     @property
-    def concession_exponent(self) -> float:
-        """The tactic's beta."""
+    def concession_exponent(self) -> float | None:
+        """The tactic's beta (None: no declared style)."""
         named = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0}
+        if self.concession is None:
+            return None
         if isinstance(self.concession, str):
             return named[self.concession]
         return float(self.concession)
@@ -306,6 +313,11 @@ class Actor(_Model):
     fallback: Fallback
     behaviour: Behaviour
     ratification: Ratification | None = None
+    beliefs: dict[Identifier, Belief] = Field(
+        default_factory=dict,
+        description="What this actor believes about other actors' private numbers, by actor id; "
+        "without an entry it believes each other actor's declared distributions (a common prior).",
+    )
     description: Text | None = None
 
 

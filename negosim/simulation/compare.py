@@ -25,9 +25,15 @@ from negosim.simulation.simulate import (
     simulate,
 )
 from negosim.tables.results import Comparable, Results, comparison_runs
-from negosim.tables.summary import outcome_probabilities
+from negosim.tables.summary import outcome_probabilities, proportions
 
-__all__ = ["compare", "comparison_table", "run_models", "supported_models"]
+__all__ = [
+    "compare",
+    "comparison_table",
+    "red_line_breaches",
+    "run_models",
+    "supported_models",
+]
 
 
 def supported_models(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
@@ -167,3 +173,59 @@ def compare(
     >>> table = compare(scenario, ["bargaining", "compromise"], runs=500, seed=1)  # doctest: +SKIP
     """
     return comparison_table(run_models(scenario, models, runs=runs, seed=seed))
+
+
+def red_line_breaches(scenario: Scenario, results: Comparable) -> pd.DataFrame:
+    """How often each model agrees on something an actor's stated red line excludes.
+
+    A red line is what an actor never agrees to; the forecasting models know nothing of red
+    lines, so their forecasts can land outside one.  Only agreed outcomes count: what a fallback
+    imposes without a deal is nobody's agreement.
+
+    Parameters
+    ----------
+    scenario
+        The scenario, for the red lines.
+    results
+        What :func:`comparison_table` accepts (a mapping model name -> results, say).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[model, count, runs, probability, low, high, breaches]``, one row per model in order:
+        ``count`` runs agreed on at least one outcome outside a red line; ``breaches`` lists
+        ``(actor_id, issue_id, outcome)`` from the most frequent down (the outcome is the
+        option id, or the value for a continuous issue).
+    """
+    runs = comparison_runs(results)
+    keys = ["model", "point", "run"] if "point" in runs else ["model", "run"]
+    outside = pd.Series(False, index=runs.index)
+    seen: dict[tuple[str, str, str], pd.Series] = {}
+    for actor_id, actor in scenario.actors.items():
+        for issue_id, stance in actor.stances.items():
+            line = stance.red_line
+            if line is None:
+                continue
+            rows = runs["agreed"].to_numpy(dtype=bool) & (runs["issue"] == issue_id).to_numpy()
+            if line.acceptable is not None:
+                bad = rows & ~runs["outcome"].isin(list(line.acceptable)).to_numpy(dtype=bool)
+                what = runs["outcome"].astype(str)
+            else:
+                low, high = line.range  # type: ignore[misc]
+                value = runs["value"].to_numpy(dtype=float)
+                bad = rows & ((value < low) | (value > high))
+                what = runs["value"].map(lambda v: f"{v:g}")
+            for outcome in sorted(set(what[bad])):
+                seen[(actor_id, issue_id, outcome)] = pd.Series(bad & (what == outcome).to_numpy())
+            outside |= bad
+    per_run = outside.groupby([runs[k] for k in keys], sort=False).any()
+    table = per_run.groupby(level="model", sort=False).agg(["sum", "count"]).reset_index()
+    table.columns = ["model", "count", "runs"]
+    table = proportions(table.astype({"count": "int64", "runs": "int64"}))
+    models = runs["model"].to_numpy()
+    listed: list[list[tuple[str, str, str]]] = []
+    for model in table["model"]:
+        mine = {key: int(hit[models == model].sum()) for key, hit in seen.items()}
+        listed.append(sorted((k for k, n in mine.items() if n), key=lambda k: -mine[k]))
+    table["breaches"] = pd.Series(listed, index=table.index, dtype=object)
+    return table

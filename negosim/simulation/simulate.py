@@ -257,7 +257,8 @@ def explain_run(
     block_size: int = DEFAULT_BLOCK_SIZE,
 ) -> list[str]:
     """The round-by-round story of run ``run`` of a ``runs``-run simulation, exactly as it plays
-    in :func:`simulate` with the same arguments (its whole block is replayed)."""
+    in :func:`simulate` with the same arguments (its whole block is replayed), opening with the
+    run's draws (its row of ``draws.parquet``)."""
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
     check_counts(runs, seed, block_size)
@@ -276,4 +277,9 @@ def explain_run(
         explain=True,
         explain_at=index,
     )
-    return result.narrative
+    from negosim.models.bargaining.narrative import draws_lines
+    from negosim.tables.draws import block_draws
+
+    n = min(block_size, runs - first)
+    drawn = block_draws(compiled, seed=seed, block=block, n=n, first_run=first)
+    return [*draws_lines(run, drawn.iloc[index].to_dict()), *result.narrative]

@@ -32,7 +32,9 @@ from negosim.simulation.simulate import (
     plan_blocks,
     play_batches,
 )
-from negosim.sweeps.store import SweepStore
+from negosim.simulation.snapshot import read_scenario_copy
+from negosim.sweeps.store import Interrupted, SweepStore, replacing_message, resuming_message
+from negosim.tables.draws import DRAWS_FILE, run_draw_frames, write_draws
 from negosim.tables.results import (
     prepare_results_folder,
     replace_folder,
@@ -79,6 +81,7 @@ def run_to_folder(
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: Callable[[int], None] | None = None,
     figures: Callable[[Path], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[Path, int]:
     """Run the scenario like :func:`~negosim.simulation.simulate` and write the results folder
     ``out``, streaming block by block; the same tables, bit for bit.
@@ -88,13 +91,18 @@ def run_to_folder(
     scenario, runs, seed, model, trajectories, block_size
         As for :func:`~negosim.simulation.simulate`.
     out
-        The results folder.  It is replaced as a whole; a folder holding results of another
-        scenario, a sweep, or files negosim did not write is refused.
+        The results folder.  It is replaced as a whole, results of another scenario (or of the
+        scenario's file before an edit) too; a folder holding a sweep or files negosim did not
+        write is refused.  The scenario file and the sources it cites are copied into its
+        ``scenario/`` folder (:mod:`negosim.simulation.snapshot`).
     progress
         Called with the number of runs finished (on disk) after each batch.
     figures
         Called with the staged folder once the tables are there, to draw figures into it (they
         become part of the set that replaces ``out``).
+    notify
+        Called with one line when the run replaces results of another scenario (naming what
+        changed) and when it resumes (``resuming: 56 of 200 blocks done``).
 
     Returns
     -------
@@ -105,6 +113,8 @@ def run_to_folder(
     ------
     UsageError
         For a refused folder; :class:`~negosim.io.OutputError` for a path that cannot be written.
+    Interrupted
+        On Ctrl-C, saying how many blocks are saved for the same call to resume from.
     """
 
     runs = scenario.engine.runs if runs is None else runs
@@ -116,7 +126,12 @@ def run_to_folder(
     decision_model.check_block(compiled, min(block_size, runs))
     target = Path(out)
     info = manifest(scenario, decision_model, runs=runs, seed=seed, block_size=block_size)
-    prepare_results_folder(target, info)
+    copy = read_scenario_copy(scenario)
+    if copy is not None:
+        info["scenario"].update(copy.manifest_entry())
+    previous = prepare_results_folder(target, info, replace_other=True)
+    if previous is not None and notify is not None:
+        notify(replacing_message(target, previous, info["scenario"]))
     stage = staging_folder(target)
     try:
         stage.mkdir(mode=0o777, exist_ok=True)
@@ -139,6 +154,9 @@ def run_to_folder(
             done &= {block for _, block in recorder.verified_parts()}
         blocks = plan_blocks(runs, block_size)
         finished = sum(n for block, n, _ in blocks if block in done)
+        saved = len({block for block, _, _ in blocks} & done)
+        if saved and notify is not None:
+            notify(resuming_message(saved, len(blocks)))
         if progress is not None and finished:
             progress(finished)
         todo = [b for b in blocks if b[0] not in done]
@@ -157,6 +175,10 @@ def run_to_folder(
                 gc.collect()
                 if progress is not None:
                     progress(finished)
+        except KeyboardInterrupt:
+            # Every part written is journalled: the same command resumes from them.
+            saved = len({block for _, block in store.journal_entries()})
+            raise Interrupted(saved, len(blocks), target) from None
         finally:
             gc.unfreeze()
         keys = [(0, block) for block, _, _ in blocks]
@@ -166,13 +188,20 @@ def run_to_folder(
                 shutil.rmtree(leftover)
         staged.mkdir()
         files = {"runs.parquet": store.assemble(staged / "runs.parquet", keys)}
+        # The draws are a pure function of (scenario, seed, block): rebuilt, never staged.
+        files[DRAWS_FILE] = write_draws(
+            staged / DRAWS_FILE, run_draw_frames(compiled, seed=seed, blocks=blocks)
+        )
         if trajectories:
             path = staged / "trajectories.parquet"
             files["trajectories.parquet"] = recorder.assemble(path, keys)
+        if copy is not None:
+            for name in copy.write(staged):
+                files[name] = {"sha256": file_sha256(staged / name)}
         if figures is not None:
             figures(staged)
             for path in sorted(staged.iterdir()):
-                if path.name not in files:
+                if path.name not in files and path.is_file():
                     files[path.name] = {"sha256": file_sha256(path)}
         write_manifest(staged, {**info, "files": files})
         replace_folder(staged, target)

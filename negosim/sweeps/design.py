@@ -7,6 +7,7 @@ on any machine.
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -86,6 +87,26 @@ def _number(text: str, spec: str) -> float | int | str:
     )
 
 
+def _decimal(text: str) -> decimal.Decimal:
+    value = decimal.Decimal(text.strip())
+    if not value.is_finite() or not math.isfinite(float(value)):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def _levels(start: decimal.Decimal, stop: decimal.Decimal, num: int) -> list[float]:
+    """``num`` evenly spaced levels from ``start`` to ``stop``, computed in decimal so that each
+    is the float of the decimal number it is (``0.3:0.7:5`` gives 0.4, not the
+    0.39999999999999997 of binary steps): the value stored is the value shown, and
+    ``table[path] == 0.4`` finds its rows."""
+    if num == 1:
+        return [float(start)]
+    with decimal.localcontext() as context:
+        context.prec = 28
+        step = (stop - start) / (num - 1)
+        return [float(stop if i == num - 1 else start + i * step) for i in range(num)]
+
+
 def parse_vary(spec: str) -> tuple[str, list[Any]]:
     """Parse ``PATH=start:stop:num`` (inclusive, evenly spaced) or ``PATH=v1,v2,...``."""
     path, sep, values = spec.partition("=")
@@ -97,8 +118,8 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
         if len(parts) != 3:
             raise UsageError(f"--vary {path}: a range is start:stop:num (got {values!r})")
         try:
-            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-        except ValueError:
+            start, stop, num = _decimal(parts[0]), _decimal(parts[1]), int(parts[2])
+        except (ValueError, ArithmeticError):
             raise UsageError(
                 f"--vary {path}: start and stop must be numbers and num a whole "
                 f"number (got {values!r})"
@@ -106,5 +127,5 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
         if num < 1:
             raise UsageError(f"--vary {path}: num must be >= 1 (got {num})")
         check_design_points(num, f"--vary {path}")  # before linspace allocates num levels
-        return path, [float(v) for v in np.linspace(start, stop, num)]
+        return path, _levels(start, stop, num)
     return path, [_number(v, spec) for v in values.split(",")]

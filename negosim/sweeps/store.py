@@ -39,7 +39,15 @@ from negosim.io import (
     write_with_atomic,
 )
 
-__all__ = ["DiskFullError", "JournalWarning", "SweepStore", "write_parquet_bytes"]
+__all__ = [
+    "DiskFullError",
+    "Interrupted",
+    "JournalWarning",
+    "SweepStore",
+    "replacing_message",
+    "resuming_message",
+    "write_parquet_bytes",
+]
 
 Key = tuple[int, int]  # (point, block)
 
@@ -371,6 +379,39 @@ class SweepStore:
             if isinstance(exc, OutputError):
                 raise
             raise UsageError(f"{self.folder}: cannot write {name}: {exc.strerror or exc}") from None
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) stopped a run or sweep writing to ``folder``; ``done`` of ``total`` blocks
+    are saved there and the same command resumes from them.
+
+    A :class:`KeyboardInterrupt`, so that a notebook or script stops as it would; its text is
+    the one line the command prints.
+    """
+
+    def __init__(self, done: int, total: int, folder: str | os.PathLike[str]):
+        self.done, self.total, self.folder = done, total, Path(folder)
+        super().__init__(
+            f"interrupted: {done} of {total} blocks saved in {folder}; run the same command "
+            "to resume"
+        )
+
+
+def replacing_message(folder: Path, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The one line said when results of another scenario are replaced, naming what changed:
+    ``before`` and ``after`` are the manifests' ``scenario`` entries (id, sha256)."""
+    old_id, new_id = before.get("id"), after.get("id")
+    old_sha, new_sha = str(before.get("sha256"))[:12], str(after.get("sha256"))[:12]
+    if old_id != new_id:
+        what = f"scenario {old_id!r} (sha256 {old_sha}...) -> {new_id!r} (sha256 {new_sha}...)"
+    else:
+        what = f"scenario {new_id!r} changed, sha256 {old_sha}... -> {new_sha}..."
+    return f"replacing the results in {folder}: {what}"
+
+
+def resuming_message(done: int, total: int) -> str:
+    """The line a command prints when it resumes: ``resuming: 56 of 200 blocks done``."""
+    return f"resuming: {done} of {total} blocks done"
 
 
 class JournalWarning(NegosimWarning):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,6 +15,7 @@ import pandas as pd
 import negosim.limits as limits
 from negosim.core.compiled import Compiled
 from negosim.errors import NegosimError, UsageError
+from negosim.io import OutputError, make_staging_folder, swap_folder
 from negosim.models.base import DecisionModel
 from negosim.scenario.paths import apply_overrides
 from negosim.scenario.schema import Scenario
@@ -23,6 +26,7 @@ from negosim.simulation.simulate import (
     check_in_memory,
     manifest,
 )
+from negosim.simulation.snapshot import COPY_FOLDER, ScenarioCopy, read_scenario_copy
 from negosim.sweeps.design import Grid, LatinHypercube
 from negosim.sweeps.runner import (
     NO_WORKERS_TIMEOUT,
@@ -33,7 +37,13 @@ from negosim.sweeps.runner import (
     fingerprint,
     run_tasks,
 )
-from negosim.sweeps.store import SweepStore
+from negosim.sweeps.store import (
+    Interrupted,
+    SweepStore,
+    replacing_message,
+    resuming_message,
+)
+from negosim.tables.draws import DRAWS_FILE, sweep_draw_frames, write_draws
 from negosim.tables.results import Results
 
 __all__ = ["design_table", "load_sweep", "sweep"]
@@ -105,6 +115,7 @@ def sweep(
     progress: Callable[[int, int], None] | None = None,
     collect: bool = True,
     no_workers_timeout: float = NO_WORKERS_TIMEOUT,
+    notify: Callable[[str], None] | None = None,
 ) -> Results:
     """Run ``runs`` replicates at every design point and return (or just store) the tables.
 
@@ -124,8 +135,11 @@ def sweep(
         On the process pool a dead worker is replaced and its block retried twice (a block's
         result depends only on the seed and the block, so a retry gives the same rows).
     out
-        The folder parts stream to.  Re-running the same sweep into it resumes where it stopped; a
-        folder holding another sweep is refused.  Default: a temporary folder (removed).
+        The folder parts stream to.  Re-running the same sweep into it resumes where it stopped.
+        A folder holding a sweep of another scenario (or of the scenario's file before an edit)
+        is replaced as a whole, atomically; one of the same scenario with other settings is
+        refused.  The scenario file and its sources are copied into ``out/scenario/``.
+        Default: a temporary folder (removed).
     block_size
         Replicates per task (default ``min(1000, runs)``).  Part of the design: results depend on
         it, not on the executor.
@@ -135,6 +149,9 @@ def sweep(
     no_workers_timeout
         On Dask: seconds with no worker at all in the cluster after which the sweep stops
         (default 30).
+    notify
+        Called with one line when the sweep replaces another scenario's sweep (naming what
+        changed) and when it resumes (``resuming: 56 of 200 blocks done``).
 
     Returns
     -------
@@ -148,6 +165,8 @@ def sweep(
     SweepStopped
         If the sweep could not go on (a worker died on every try of a block, or a Dask cluster
         had no worker for ``no_workers_timeout`` seconds); everything finished is on disk.
+    Interrupted
+        On Ctrl-C, saying how many blocks are saved for the same call to resume from.
     """
     runs = scenario.engine.runs if runs is None else runs
     seed = scenario.engine.seed if seed is None else seed
@@ -193,6 +212,9 @@ def sweep(
         model=info["model"],
         negosim=info["versions"]["negosim"],
     )
+    copy = read_scenario_copy(scenario) if out is not None else None
+    if copy is not None:
+        info["scenario"].update(copy.manifest_entry())
     blocks = -(-runs // block_size)
     temporary = tempfile.TemporaryDirectory(prefix="negosim-sweep-") if out is None else None
     with temporary or contextlib.nullcontext():
@@ -215,6 +237,8 @@ def sweep(
             progress,
             collect or temporary is not None,
             no_workers_timeout,
+            copy,
+            notify,
         )
 
 
@@ -235,10 +259,19 @@ def _run(
     progress: Callable[[int, int], None] | None,
     collect: bool,
     no_workers_timeout: float,
+    copy: ScenarioCopy | None,
+    notify: Callable[[str], None] | None,
 ) -> Results:
     total = runs * len(table)
+    replaced = _replace_other_scenario(out, info)
+    if replaced is not None and notify is not None:
+        notify(replacing_message(Path(out), replaced, info["scenario"]))
     with SweepStore(out) as store:
         done = store.begin(info, table)
+        if copy is not None:
+            copy.write(store.folder)
+        if done and notify is not None:
+            notify(resuming_message(len(done), len(table) * blocks))
         tasks = [
             Task(
                 point_scenarios[point],
@@ -266,15 +299,21 @@ def _run(
             if progress is not None:
                 progress(finished, total)
 
-        with executor_for(executor, workers=workers, scheduler=scheduler) as pool:
-            in_flight = 2 * (workers or os.cpu_count() or 1)
-            outcome = run_tasks(
-                tasks,
-                pool,
-                on_done,
-                max_in_flight=in_flight,
-                no_workers_timeout=no_workers_timeout,
-            )
+        try:
+            with executor_for(executor, workers=workers, scheduler=scheduler) as pool:
+                in_flight = 2 * (workers or os.cpu_count() or 1)
+                outcome = run_tasks(
+                    tasks,
+                    pool,
+                    on_done,
+                    max_in_flight=in_flight,
+                    no_workers_timeout=no_workers_timeout,
+                )
+        except KeyboardInterrupt:
+            # Every part written is journalled (the executor is shut down by now): the same
+            # command resumes from them.
+            saved = len(store.journal_entries())
+            raise Interrupted(saved, len(table) * blocks, out) from None
         failures = outcome.failures
         entries = store.journal_entries()
         info = {
@@ -283,6 +322,18 @@ def _run(
             "resumed_blocks": len(done),
             "blocks": [entries[k] for k in sorted(entries)],
         }
+        if info["complete"]:
+            # The draws are a pure function of (point, seed, block): rebuilt, never journalled.
+            info["draws"] = write_draws(
+                store.folder / DRAWS_FILE,
+                sweep_draw_frames(
+                    lambda p: build_model(point_scenarios[p], model, **parameters).compile(),
+                    points=len(table),
+                    runs=runs,
+                    seed=seed,
+                    block_size=block_size,
+                ),
+            )
         store.write_manifest(info)
         if outcome.stopped is not None:
             raise SweepStopped(
@@ -293,6 +344,56 @@ def _run(
             raise SweepError(failures)
         runs_table = store.read() if collect else pd.DataFrame()
     return Results(runs=runs_table, manifest=info, design=table)
+
+
+# What a sweep folder holds (negosim.sweeps.store, the draws, the copy of the scenario, figures):
+# a folder with anything else is the user's and is never replaced.
+SWEEP_FILES = frozenset(
+    {"manifest.json", "design.parquet", "blocks.jsonl", "runs", ".lock", DRAWS_FILE}
+    | {COPY_FOLDER, "figures"}
+)
+
+
+def _replace_other_scenario(
+    out: str | os.PathLike[str], info: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Replace, as a whole and atomically, a sweep folder that holds a sweep of another scenario
+    (or of the scenario's file before an edit) by an empty one; return the old manifest's
+    ``scenario`` entry, or None when there was nothing to replace.  A sweep of the same scenario
+    with other settings is left for :meth:`SweepStore.begin` to refuse."""
+    folder = Path(out)
+    store = SweepStore(folder)
+    if not store.manifest_path.is_file():
+        return None
+    with store:  # its lock: never replace a sweep another process is writing
+        existing = store.read_manifest()
+        if existing is None or existing.get("kind") != "sweep":
+            return None
+        if existing.get("fingerprint") == info["fingerprint"]:
+            return None
+        theirs, mine = existing.get("scenario", {}), info["scenario"]
+        if (theirs.get("id"), theirs.get("sha256")) == (mine.get("id"), mine.get("sha256")):
+            return None
+        foreign = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name not in SWEEP_FILES and not p.name.endswith(".tmp")
+        )
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise UsageError(
+                f"{folder} holds a sweep of another scenario and files negosim did not write "
+                f"({shown}); use another --out or move those files"
+            )
+        try:
+            fresh = make_staging_folder(folder.parent, f".{folder.name}.negosim-new-")
+            old = swap_folder(fresh, folder)
+        except OSError as exc:
+            why = f"cannot replace the folder: {(exc.strerror or str(exc)).lower()}"
+            raise OutputError(folder, why, exc.errno, what="sweep") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return dict(theirs)
 
 
 def load_sweep(folder: str | os.PathLike[str], *, columns: list[str] | None = None) -> Results:

@@ -61,7 +61,12 @@ RUNS_COLUMNS: tuple[Column, ...] = (
     Column("seed", "int64", "the master seed"),
     Column("issue", "string", "issue id; one row per run x issue, issues in file order"),
     Column("package", "string", "the package the issue is negotiated in"),
-    Column("outcome", "string", "option id of the outcome that holds; missing for continuous"),
+    Column(
+        "outcome",
+        "string",
+        "option id of the outcome the issue ends with: the one agreed, or without a deal the one "
+        "an actor's fallback imposes, else the status quo; missing for continuous",
+    ),
     Column("value", "float64", "place of that outcome on the issue's 0-100 scale"),
     Column("agreed", "bool", "the issue's package was agreed (and ratified)"),
     Column(
@@ -69,12 +74,23 @@ RUNS_COLUMNS: tuple[Column, ...] = (
         "string",
         "how the package ended: agreement, breakdown, ratification_failed, deadline or forecast",
     ),
-    Column("end_round", "int64", "the round the package ended in"),
+    Column(
+        "end_round",
+        "int64",
+        "the round the package ended in, 1 first (as --explain counts: round 1 is the calendar's "
+        "start)",
+    ),
     Column("end_date", "datetime64[ms]", "the date of that round"),
     Column(
         "run_end_reason",
         "string",
         "agreement if every package agreed, breakdown if any broke down, else deadline",
+    ),
+    Column(
+        "inefficient_failure",
+        "boolean",
+        "the package was not agreed although, while it was open, some package was worth at "
+        "least its fallback to every actor (missing for models that do not tell)",
     ),
     Column("utility_<ACTOR>", "float64", "the actor's utility of its package's outcome"),
     Column("fallback_<ACTOR>", "bool", "the actor's fallback plays out in the run"),
@@ -87,7 +103,7 @@ SWEEP_COLUMNS: tuple[Column, ...] = (
 
 TRAJECTORY_COLUMNS: tuple[Column, ...] = (
     Column("run", "int64", "run id"),
-    Column("round", "int64", "round index, 0 first"),
+    Column("round", "int64", "the round, 1 first (as end_round and --explain count)"),
     Column("date", "datetime64[ms]", "the round's date"),
     Column("actor", "string", "actor id; one row per run x round x actor"),
     Column(
@@ -100,6 +116,15 @@ TRAJECTORY_COLUMNS: tuple[Column, ...] = (
         "float64",
         "the actor's ideal point (0-100) on the issue; empty once the run's talks have ended",
     ),
+    Column(
+        "belief_<ACTOR>",
+        "float64",
+        "the median of what the row's actor believes the other actor's bottom line (reservation "
+        "value, 0-1) on the first package is, after the round; its own for itself; empty once "
+        "that package has ended or when the model keeps no beliefs",
+    ),
+    Column("belief_low_<ACTOR>", "float64", "the 5 % point of that belief"),
+    Column("belief_high_<ACTOR>", "float64", "the 95 % point of that belief"),
 )
 
 
@@ -126,8 +151,9 @@ def expected_columns(
 
 def trajectory_variables(trajectories: pd.DataFrame | None) -> list[str]:
     """The per-package and per-issue columns of a trajectories table (``aspiration_<PACKAGE>``,
-    ``ideal_<ISSUE>``), in table order; none without a table."""
+    ``ideal_<ISSUE>``), in table order; none without a table.  (The ``belief_*`` columns are
+    per pair of actors and are not drawn one figure each.)"""
     if trajectories is None:
         return []
-    prefixes = tuple(c.prefix for c in TRAJECTORY_COLUMNS if c.family is not None)
+    prefixes = tuple(c.prefix for c in TRAJECTORY_COLUMNS if c.family in ("packages", "issues"))
     return [str(c) for c in trajectories.columns if str(c).startswith(prefixes)]

@@ -115,7 +115,9 @@ def merge_counts(a: RunCounts, b: RunCounts) -> RunCounts:
     if tables:
         both = pd.concat(tables, ignore_index=True)
         keys = [c for c in both.columns if c != "count"]
-        outcomes = both.groupby(keys, observed=True, dropna=False)["count"].sum().reset_index()
+        outcomes = (
+            both.groupby(keys, observed=True, dropna=False, sort=False)["count"].sum().reset_index()
+        )
     issues = dict.fromkeys([*a.agreed_values, *b.agreed_values])
     return RunCounts(
         runs=a.runs + b.runs,

@@ -21,15 +21,20 @@ its probability is the share of runs where it did.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from negosim.errors import UsageError
 
+if TYPE_CHECKING:
+    from negosim.scenario.schema import Scenario
+
 __all__ = [
     "OUTCOME_FORMS",
     "OutcomeSpec",
+    "ending_words",
+    "no_deal_reason",
     "outcome_hits",
     "outcome_value",
     "parse_outcome",
@@ -208,3 +213,41 @@ def outcome_value(runs: pd.DataFrame, spec: str | OutcomeSpec) -> float:
     if parsed.kind == "value":
         return float(_issue_rows(runs, parsed)["value"].mean())
     return float(outcome_hits(runs, parsed).mean())
+
+
+def no_deal_reason(scenario: Scenario, issue_id: str, outcome: Any) -> str | None:
+    """Why ``outcome`` holds on the issue without a deal, in words: ``"Russia's fallback"`` when
+    an actor's fallback imposes it, ``"status quo"`` when it is the issue's status quo, else
+    ``None`` (also for an issue the scenario lacks)."""
+    issue = scenario.issues.get(issue_id)
+    if issue is None or outcome is None or (not isinstance(outcome, str) and pd.isna(outcome)):
+        return None
+    for actor in scenario.actors.values():
+        if actor.fallback.outcomes.get(issue_id) == outcome:
+            return f"{actor.name}'s fallback"
+    return "status quo" if issue.status_quo == outcome else None
+
+
+def ending_words(scenario: Scenario, issue_id: str, outcome: Any, agreed: bool) -> str:
+    """A row of an outcome table in the scenario's words: ``agreed: Political declaration``,
+    ``without a deal: Missiles and withdrawal from New START (Russia's fallback)``; a continuous
+    issue reads ``agreed: a value`` and ``without a deal: 40 (status quo)``."""
+    issue = scenario.issues[issue_id]
+    missing = outcome is None or (not isinstance(outcome, str) and pd.isna(outcome))
+    if agreed:
+        what = "a value" if missing else issue.options[str(outcome)].label
+        return f"agreed: {what}"
+    if missing:
+        if issue.kind != "continuous":
+            return "without a deal"
+        imposed = [
+            a.fallback.outcomes[issue_id]
+            for a in scenario.actors.values()
+            if issue_id in a.fallback.outcomes
+        ]
+        outcome = next(iter(imposed), issue.status_quo)
+        what = f"{outcome:g}" if isinstance(outcome, int | float) else str(outcome)
+    else:
+        what = issue.options[str(outcome)].label
+    reason = no_deal_reason(scenario, issue_id, outcome)
+    return f"without a deal: {what}" + (f" ({reason})" if reason else "")

@@ -132,7 +132,14 @@ def comparison_runs(results: Comparable) -> pd.DataFrame:
 
 # What a results folder may hold: the tables, the manifest and figures (``run --plot`` and
 # ``negosim plot``).  Anything else is the user's, and replacing the folder would delete it.
-RESULT_FILES = ("manifest.json", "runs.parquet", "trajectories.parquet", "figures")
+RESULT_FILES = (
+    "manifest.json",
+    "runs.parquet",
+    "trajectories.parquet",
+    "draws.parquet",
+    "figures",
+    "scenario",  # the copy of the scenario and its sources (negosim.simulation.snapshot)
+)
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
@@ -143,21 +150,29 @@ def staging_folder(out: str | os.PathLike[str]) -> Path:
     return target.parent / f".{target.name}.negosim-run"
 
 
-def prepare_results_folder(folder: Path, manifest: dict[str, Any]) -> None:
+def prepare_results_folder(
+    folder: Path, manifest: dict[str, Any], *, replace_other: bool = False
+) -> dict[str, Any] | None:
     """Create the results folder's parent and refuse a folder that must not be replaced.
+
+    With ``replace_other``, results of another scenario (or of an edited file) are to be
+    replaced rather than refused: their manifest's ``scenario`` entry is returned, for the
+    caller to say what changed; otherwise None.
 
     Raises
     ------
     UsageError
-        If ``folder`` holds a sweep, results of another scenario, files negosim did not write,
-        or the current working folder; :class:`~negosim.io.OutputError` if it is not a folder.
+        If ``folder`` holds a sweep, results of another scenario (unless ``replace_other``),
+        files negosim did not write, or the current working folder;
+        :class:`~negosim.io.OutputError` if it is not a folder.
     """
+    replaced: dict[str, Any] | None = None
     try:
         ensure_folder(folder.parent)
     except OutputError as exc:
         raise OutputError(folder, exc.why, exc.errno, what="results") from None
     if not os.path.lexists(folder):
-        return
+        return None
     if os.path.islink(folder):
         raise OutputError(
             folder, "it is a symbolic link (give the folder it points to)", what="results"
@@ -177,11 +192,16 @@ def prepare_results_folder(folder: Path, manifest: dict[str, Any]) -> None:
         if theirs.get("kind") == "sweep":
             raise UsageError(f"{folder} holds a sweep; use another --out")
         mine, other = manifest.get("scenario", {}), theirs.get("scenario", {})
+        if not isinstance(other, dict):
+            other = {}
         if (mine.get("id"), mine.get("sha256")) != (other.get("id"), other.get("sha256")):
-            raise UsageError(
-                f"{folder} holds results of another scenario ({other.get('id')!r}, sha256 "
-                f"{str(other.get('sha256'))[:12]}...); use another --out or delete that folder"
-            )
+            if not replace_other:
+                raise UsageError(
+                    f"{folder} holds results of another scenario ({other.get('id')!r}, sha256 "
+                    f"{str(other.get('sha256'))[:12]}...); use another --out or delete that "
+                    "folder"
+                )
+            replaced = other
     foreign = sorted(
         p.name
         for p in folder.iterdir()
@@ -195,6 +215,7 @@ def prepare_results_folder(folder: Path, manifest: dict[str, Any]) -> None:
             f"{folder}: holds files negosim did not write ({shown}); results replace their "
             "folder as a whole: use another --out or move those files"
         )
+    return replaced
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:

@@ -20,12 +20,14 @@ from negosim.errors import UsageError
 from negosim.tables.outcomes import outcome_hits, run_keys
 
 __all__ = [
-    "NO_AGREEMENT",
+    "AGREED",
+    "NO_DEAL",
     "Z95",
     "agreement_curve",
     "agreement_summary",
     "agreement_table",
     "check_columns",
+    "ending",
     "fallback_probabilities",
     "fallback_table",
     "fan_quantiles",
@@ -40,7 +42,14 @@ __all__ = [
 ]
 
 Z95 = 1.959963984540054
-NO_AGREEMENT = "no agreement"
+AGREED = "agreed"
+NO_DEAL = "without a deal"
+
+
+def ending(agreed: bool) -> str:
+    """How an issue ends, in words: ``"agreed"`` or ``"without a deal"`` (the outcome that then
+    holds is the one an actor's fallback imposes, or the status quo)."""
+    return AGREED if agreed else NO_DEAL
 
 
 def wilson_interval(
@@ -77,26 +86,31 @@ def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> Non
 
 
 def outcome_probabilities(runs: pd.DataFrame, *, by: list[str] | None = None) -> pd.DataFrame:
-    """Probability of each agreed option per issue, and of no agreement, with 95% intervals.
+    """Probability of each outcome each issue ends with, agreed or without a deal, with 95%
+    intervals.
 
-    Columns: ``[*by, issue, outcome, agreed, runs, count, probability, low, high]``; ``outcome`` is
-    the option id (or ``<NA>`` for a continuous issue's agreed values, pooled) and rows with
-    ``agreed == False`` give the probability of no agreement (the no-deal outcome holds).  Only
-    outcomes seen are listed (:func:`option_probabilities` lists every option of one issue).
+    Columns: ``[*by, issue, outcome, agreed, runs, count, probability, low, high]``.  ``outcome``
+    is the option id that holds at the end (``<NA>`` for a continuous issue's values, pooled):
+    agreed (``agreed == True``), or without a deal (``agreed == False``: the option an actor's
+    fallback imposes, or the status quo), as the runs table's ``outcome`` column has it.  An
+    issue's probabilities sum to one.  Issues in the order they first appear (file order for a
+    runs table); per issue agreed outcomes first, each part most likely first.  Only outcomes seen
+    are listed (:func:`option_probabilities` lists every option of one issue).
     """
     return outcome_table(outcome_counts(runs, by=by), by=by)
 
 
 def outcome_counts(runs: pd.DataFrame, *, by: list[str] | None = None) -> pd.DataFrame:
     """The counts behind :func:`outcome_probabilities`: ``[*by, issue, outcome, agreed, count]``,
-    one row per outcome seen (``outcome`` is ``"no agreement"`` where not agreed), in group order.
+    one row per outcome seen, agreed or not, in the order first seen.
 
     Counts of disjoint sets of runs add up: :func:`outcome_table` of the summed counts equals
     :func:`outcome_probabilities` of the runs together.
     """
     keys = [*(by or []), "issue"]
-    frame = runs.assign(outcome=runs["outcome"].where(runs["agreed"], NO_AGREEMENT))
-    counts = frame.groupby([*keys, "outcome", "agreed"], observed=True, dropna=False).size()
+    counts = runs.groupby(
+        [*keys, "outcome", "agreed"], observed=True, dropna=False, sort=False
+    ).size()
     return counts.rename("count").reset_index()
 
 
@@ -104,11 +118,14 @@ def outcome_table(counts: pd.DataFrame, *, by: list[str] | None = None) -> pd.Da
     """:func:`outcome_probabilities` from its counts (:func:`outcome_counts`); the runs per
     issue are the counts' sum over its outcomes."""
     keys = [*(by or []), "issue"]
-    totals = counts.groupby(keys, observed=True)["count"].sum().rename("runs")
+    totals = counts.groupby(keys, observed=True, sort=False)["count"].sum().rename("runs")
     out = proportions(counts.merge(totals.reset_index(), on=keys))
+    first_seen = {issue: n for n, issue in enumerate(dict.fromkeys(counts["issue"]))}
     return out.sort_values(
-        [*keys, "agreed", "probability"],
-        ascending=[True] * len(keys) + [False, False],
+        [*keys, "agreed", "probability", "outcome"],
+        ascending=[True] * len(keys) + [False, False, True],
+        key=lambda s: s.map(first_seen) if s.name == "issue" else s,
+        kind="stable",
         ignore_index=True,
     )
 
@@ -118,11 +135,14 @@ def option_probabilities(
     issue: str,
     *,
     options: Sequence[str] | None = None,
+    no_deal: Sequence[str] | None = None,
     by: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Probability of each option of ``issue``, and of no agreement, with zero counts kept.
+    """Probability of each option ``issue`` ends with, agreed and without a deal, zero counts
+    kept.
 
-    The counts are those of :func:`outcome_probabilities`, laid out for one issue.
+    The counts are those of :func:`outcome_probabilities`, laid out for one issue: per group, the
+    rows sum to one when ``options`` and ``no_deal`` cover the outcomes seen.
 
     Parameters
     ----------
@@ -131,18 +151,23 @@ def option_probabilities(
     issue
         The issue id.
     options
-        Option ids in the order to report them (e.g. the scenario's); by default the agreed
-        outcomes seen, sorted.  Options never agreed get a count of 0 and the Wilson interval of
-        0 successes (its upper bound is above 0).
+        Option ids agreed, in the order to report them (e.g. the scenario's); by default the
+        agreed outcomes seen, sorted.  Options never agreed get a count of 0 and the Wilson
+        interval of 0 successes (its upper bound is above 0).
+    no_deal
+        Option ids that hold without a deal, in order (e.g. the one the scenario imposes); by
+        default those seen, in ``options`` order.  When there are none (a continuous issue, or
+        no run without a deal), one row with a missing ``outcome`` counts every run without a
+        deal.
     by
         Grouping columns (e.g. ``["model"]``).
 
     Returns
     -------
     pandas.DataFrame
-        ``[*by, outcome, agreed, count, runs, probability, low, high]``: one row per group and
-        option in ``options`` order, then one row ``outcome == "no agreement"``, ``agreed ==
-        False`` per group; groups in order of appearance.
+        ``[*by, outcome, agreed, count, runs, probability, low, high]``: per group (in order of
+        appearance) one row per option in ``options`` (``agreed == True``), then one per option
+        in ``no_deal`` (``agreed == False``).
     """
     by = list(by)
     check_columns(runs, [*by, "issue", "outcome", "agreed"], "the runs table")
@@ -151,20 +176,25 @@ def option_probabilities(
         raise UsageError(f"no issue {issue!r} in these results")
     if options is None:
         options = sorted(str(o) for o in rows.loc[rows["agreed"], "outcome"].dropna().unique())
-    seen = outcome_probabilities(rows, by=by)
-    counts = {
-        (*(row[k] for k in by), row["outcome"], bool(row["agreed"])): int(row["count"])
-        for _, row in seen.iterrows()
-        if not pd.isna(row["outcome"])
-    }
+    if no_deal is None:
+        seen = {str(o) for o in rows.loc[~rows["agreed"], "outcome"].dropna().unique()}
+        no_deal = [o for o in options if o in seen] + sorted(seen - set(options))
+    listed: list[tuple[Any, bool]] = [(o, True) for o in options]
+    listed += [(o, False) for o in no_deal] if no_deal else [(pd.NA, False)]
+    counts: dict[tuple[Any, ...], int] = {}
+    for _, row in outcome_counts(rows, by=by).iterrows():
+        agreed = bool(row["agreed"])
+        outcome = row["outcome"] if no_deal or agreed else pd.NA
+        seen_key = (*(row[k] for k in by), None if pd.isna(outcome) else outcome, agreed)
+        counts[seen_key] = counts.get(seen_key, 0) + int(row["count"])
     sizes = rows.groupby(by, sort=False).size() if by else None
     groups = list(sizes.items()) if sizes is not None else [((), len(rows))]
     records = []
     for key, size in groups:
         labels = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         group = tuple(labels.values())
-        for outcome, agreed in [*((o, True) for o in options), (NO_AGREEMENT, False)]:
-            count = counts.get((*group, outcome, agreed), 0)
+        for outcome, agreed in listed:
+            count = counts.get((*group, None if pd.isna(outcome) else outcome, agreed), 0)
             records.append(
                 {**labels, "outcome": outcome, "agreed": agreed, "count": count, "runs": size}
             )

@@ -224,6 +224,13 @@ def _eum_mean(data: DEU3, cap: FloatArray) -> FloatArray:
     return _point_forecast("expected_utility", data, cap, forecast="mean")
 
 
+def _eum_scholz_code(data: DEU3, cap: FloatArray) -> Forecast:
+    """The expected utility model under the reading of the authors' code, the one that
+    reproduces Scholz et al.'s Table 2 (the default row is the paper's equations)."""
+    values = _point_forecast("expected_utility", data, cap, reading="scholz_code")
+    return Forecast(values, "reading=scholz_code, median voter forecast")
+
+
 def _exchange(data: DEU3, cap: FloatArray) -> Forecast:
     return Forecast(_point_forecast("exchange", data, cap), "max_rounds=3 (the default)")
 
@@ -278,6 +285,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "expected_utility_mean": Variant("expected_utility", _eum_mean),
     "expected_utility_tuned": Variant("expected_utility", _eum_tuned),
+    "expected_utility_scholz_code": Variant("expected_utility", _eum_scholz_code),
     "exchange_tuned": Variant("exchange", _tuned("exchange", {"max_rounds": range(6)}, ", 0-5")),
     "compromise_council": Variant(BASELINE, _with_capability("council")),
     "compromise_shapley_shubik": Variant(BASELINE, _with_capability("shapley_shubik")),

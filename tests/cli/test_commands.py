@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "nato_russia_missile_defence_2012.yaml"
 QUOTA = ROOT / "scenarios" / "two_state_fishing_quota.yaml"
 BROKEN = ROOT / "tests" / "scenario" / "fixtures" / "broken" / "unknown_model.yaml"
-COMMANDS = ["validate", "schema", "run", "sweep", "plot", "compare", "backtest"]
+COMMANDS = ["validate", "schema", "run", "sweep", "plot", "compare", "backtest", "audit"]
 
 
 def _yaml(path: Path) -> dict:

@@ -53,7 +53,7 @@ def test_help_is_cheap(tmp_path):
     assert modules.isdisjoint(HEAVY + DATA), sorted(modules & set(HEAVY + DATA))
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "compare", "backtest", "plot"])
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "backtest", "plot", "audit"])
 def test_command_help_is_cheap(tmp_path, command):
     code, modules, _ = _loaded(_cli(command, "--help"), tmp_path)
     assert code == 0

@@ -41,7 +41,10 @@ def summary_table() -> pd.DataFrame:
     """The golden summary as one tidy table, rounded to 4 decimals."""
     runs = simulate(load_scenario(SEED_SCENARIO), runs=RUNS).runs
     outcomes = outcome_probabilities(runs)
-    keys = outcomes["issue"] + ":" + outcomes["outcome"].fillna("value").astype(str)
+    # issue:agreed:option or issue:without a deal:option (what a fallback imposes, or the
+    # status quo): the outcome each issue ends with, as runs.parquet has it.
+    endings = outcomes["agreed"].map({True: "agreed", False: "without a deal"})
+    keys = outcomes["issue"] + ":" + endings + ":" + outcomes["outcome"].fillna("value").astype(str)
     ends = agreement_summary(runs)
     fallbacks = fallback_probabilities(runs)
     parts = [

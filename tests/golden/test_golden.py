@@ -19,14 +19,23 @@ def test_golden_is_internally_consistent():
     """Checks on the pinned numbers that follow from the rules, not from the program's output."""
     g = pd.read_csv(GOLDEN, dtype={"table": str, "key": str}).set_index("key")
     outcomes = g[g["table"] == "outcome"]
-    # Each issue's probabilities (options agreed + no agreement) sum to one.
+    # Each issue's probabilities (options agreed + the outcome without a deal) sum to one.
     by_issue = outcomes["probability"].groupby(outcomes.index.str.split(":").str[0]).sum()
     assert (by_issue.round(3) == 1.0).all()
-    # Linked issues share one fate: every missile-defence issue has the same no-agreement share.
-    linked = ["guarantees", "architecture", "countermeasures", "nrc_chicago", "president_chicago"]
-    shares = {outcomes.loc[f"{i}:no agreement", "probability"] for i in linked}
+    # Linked issues share one fate: every missile-defence issue ends without a deal as often,
+    # each with what the scenario's fallbacks impose there.
+    imposed = {
+        "guarantees": "none",  # NATO's fallback
+        "architecture": "nato_alone",  # NATO's fallback
+        "countermeasures": "missiles_and_new_start",  # Russia's fallback
+        "nrc_chicago": "cancelled",  # NATO's fallback
+        "president_chicago": "stays_away",  # Russia's fallback
+    }
+    shares = {outcomes.loc[f"{i}:without a deal:{o}", "probability"] for i, o in imposed.items()}
     assert len(shares) == 1
+    without = outcomes[outcomes.index.str.contains(":without a deal:")]
+    assert len(without) == len(imposed)  # nothing else holds without a deal
     # NATO's red line rules out the legally binding guarantee in every run.
-    assert "guarantees:legal" not in outcomes.index
+    assert "guarantees:agreed:legal" not in outcomes.index
     ends = g[g["table"] == "end"]
     assert ends["count"].sum() == RUNS

@@ -255,7 +255,12 @@ def test_no_stale_trajectories_survive_a_new_run(results, tmp_path):
     (folder / "figures").mkdir()
     (folder / "figures" / "trajectory_old.png").write_bytes(b"old figure")
     assert_clean_refusal(_run(folder), code=0)  # this time without --trajectories
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "runs.parquet"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "draws.parquet",
+        "manifest.json",
+        "runs.parquet",
+        "scenario",  # the copy of the scenario that results keep (portable results)
+    ]
     # A trajectories table copied in by hand is not listed in the manifest: plot does not draw it.
     shutil.copy(results / "trajectories.parquet", folder)
     outcome = run_bounded(["plot", str(folder)])
@@ -323,6 +328,7 @@ def test_plot_never_echoes_a_file_that_a_manifest_names(tmp_path):
     assert made.code == 0, made.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["scenario"]["path"] = str(secret)
+    manifest["scenario"].pop("copy", None)  # else plot reloads the folder's own copy
     (out / "manifest.json").write_text(json.dumps(manifest))
     outcome = run_bounded(["plot", str(out)])
     assert outcome.code == 0, outcome.stderr

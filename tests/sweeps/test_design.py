@@ -45,7 +45,26 @@ def test_parse_vary(spec, expected):
     assert parse_vary(spec) == expected
 
 
-@pytest.mark.parametrize("spec", ["a.b", "=1,2", "a.b=1:2", "a.b=x:y:3", "a.b=0:1:0"])
+@pytest.mark.parametrize(
+    ("spec", "written"),
+    [
+        ("a=0.3:0.7:5", ["0.3", "0.4", "0.5", "0.6", "0.7"]),
+        ("a=0.1:0.9:9", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),
+        ("a=-0.2:0.2:5", ["-0.2", "-0.1", "0", "0.1", "0.2"]),
+        ("a=0.45:0.45:1", ["0.45"]),
+    ],
+)
+def test_range_levels_are_the_decimals_shown(spec, written):
+    # Binary steps give 0.39999999999999997 for the second level of 0.3:0.7:5; each level must be
+    # the float of the decimal a user reads, so that ``table[path] == 0.4`` finds its rows.
+    _, levels = parse_vary(spec)
+    assert levels == [float(w) for w in written]
+    assert [repr(v) for v in levels] == [repr(float(w)) for w in written]
+
+
+@pytest.mark.parametrize(
+    "spec", ["a.b", "=1,2", "a.b=1:2", "a.b=x:y:3", "a.b=0:1:0", "a.b=nan:1:3", "a.b=0:1e999:3"]
+)
 def test_parse_vary_rejects(spec):
     with pytest.raises(UsageError):
         parse_vary(spec)

@@ -38,6 +38,10 @@ class BargainingModel(DecisionModel):
         "protocol": "capability",
         "pull_limit": 25.0,
         "grid_step": 1.0,
+        "information": "private",
+        "particles": 8,
+        "tremble": 0.05,
+        "walk_away": 0.05,
     }
 
     def __init__(self, scenario: Scenario, **parameters: Any):
@@ -52,6 +56,35 @@ class BargainingModel(DecisionModel):
                 "model 'bargaining': pull_limit must be in [0, 100] "
                 f"(got {self.options['pull_limit']})"
             )
+
+        if self.options["information"] not in ("private", "complete"):
+            raise UsageError(
+                "model 'bargaining': information must be 'private' or 'complete' "
+                f"(got {self.options['information']!r})"
+            )
+        particles = self.options["particles"]
+        if (
+            isinstance(particles, bool)
+            or not isinstance(particles, int)
+            or not 1 <= particles <= 256
+        ):
+            raise UsageError(
+                f"model 'bargaining': particles must be a whole number in 1-256 (got {particles!r})"
+            )
+        for name in ("tremble", "walk_away"):
+            value = self.options[name]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value < 0.5
+            ):
+                raise UsageError(
+                    f"model 'bargaining': {name} must be a number in [0, 0.5) (got {value!r})"
+                )
+
+    def _beliefs(self) -> dict[str, Any]:
+        names = ("information", "particles", "tremble", "walk_away")
+        return {k: self.options[k] for k in names}
 
     def compile(self) -> Compiled:
         return compile_scenario(self.scenario, grid_step=self.options["grid_step"])
@@ -81,6 +114,7 @@ class BargainingModel(DecisionModel):
             record=record,
             explain=explain,
             explain_at=explain_at,
+            **self._beliefs(),
         )
 
     def run_blocks(
@@ -100,4 +134,5 @@ class BargainingModel(DecisionModel):
             protocol=self.options["protocol"],
             pull_limit=self.options["pull_limit"],
             record=record,
+            **self._beliefs(),
         )

@@ -24,19 +24,28 @@ import datetime as dt
 import mesa
 import numpy as np
 
+import negosim.models.bargaining.planning as planning
 import negosim.models.bargaining.rules as rules
 from negosim.core import utility
 from negosim.core.compiled import Compiled
-from negosim.core.fallbacks import fallback_plays
+from negosim.core.particles import Particles
 from negosim.core.sampling import BlockParams
-from negosim.core.status import END_REASONS, Status
+from negosim.core.status import Status
 from negosim.models.bargaining.agents import ActorAgent, OfficialAgent
+from negosim.models.bargaining.beliefs import (
+    believed_zone,
+    likelihood_update,
+    minds,
+    particle_group,
+    weighted_quantiles,
+)
 from negosim.models.bargaining.mesa_compat import forget_model
+from negosim.models.bargaining.narrative import Narrator
 
 __all__ = ["NegotiationModel"]
 
 
-class NegotiationModel(mesa.Model):
+class NegotiationModel(Narrator, mesa.Model):
     """Deadline-driven multilateral bargaining over a block of replicates.
 
     Parameters
@@ -58,6 +67,18 @@ class NegotiationModel(mesa.Model):
         Keep a round-by-round narrative (meant for a block of one replicate).
     explain_at
         The replicate whose round-by-round story is told.
+    particles
+        The observers' beliefs (:func:`negosim.core.particles.sample_particles`): one set of
+        particles per actor (the common prior) and one per declared belief.
+    information
+        ``"private"``: each actor knows only its own type and holds ``particles`` about the
+        others; ``"complete"``: every type is known (the particles are ignored).
+    tremble
+        The chance, in observers' eyes, that an actor answers or proposes against its type (so
+        that a surprise never empties a belief).
+    walk_away
+        An actor walks away when its believed chance that some package beats every fallback
+        falls below this (and no event that could change things is still due).
     rng
         Seed of Mesa's own generator (``Model(rng=...)``; :func:`~negosim.models.bargaining.run.
         mesa_seed` derives it from the block's seed sequence).  The rules draw nothing from it:
@@ -75,6 +96,10 @@ class NegotiationModel(mesa.Model):
         record: bool = False,
         explain: bool = False,
         explain_at: int = 0,
+        particles: list[Particles] | None = None,
+        information: str = "private",
+        tremble: float = 0.05,
+        walk_away: float = 0.05,
         rng: int = 0,
     ):
         super().__init__(rng=rng)
@@ -89,8 +114,12 @@ class NegotiationModel(mesa.Model):
         R, A, K = params.n, c.n_actors, len(c.packages)
         for o in range(len(c.official_ids)):
             OfficialAgent(self, c, params, o)
-        betas = np.array([c.scenario.actors[a].behaviour.concession_exponent for a in c.actor_ids])
+        styles = [c.scenario.actors[a].behaviour.concession_exponent for a in c.actor_ids]
+        betas = np.array([1.0 if b is None else b for b in styles])
         alpha = rules.concession_alpha(betas, c.n_rounds)  # (T, A): one power over every actor
+        # An actor without a declared concession style asks for its value of continuing.
+        alpha[:, [a for a, b in enumerate(styles) if b is None]] = 1.0
+        self.alpha = alpha
         for a in range(A):
             ActorAgent(self, c, params, a, alpha=alpha[:, a], pull_limit=pull_limit)
         self.actors: mesa.agent.AgentSet = self.agents_by_type[ActorAgent]  # in file order
@@ -106,6 +135,19 @@ class NegotiationModel(mesa.Model):
         self.ratify_all = params.ratifies.all(axis=1)  # (R,)
         self.ratify_probability = params.pass_probability.prod(axis=1)  # (R,)
         self._pending = self._pending_changes()
+        self._due = rules.valuation_rounds(c)
+        # Beliefs: groups 0..A-1 are the true types, group A + s is particle set s.
+        self.sets = [] if particles is None or information == "complete" else list(particles)
+        self.complete = not self.sets
+        self.mind = minds(A, self.sets, self.complete)
+        self.tremble, self.walk_away = tremble, walk_away
+        self.weights: list[np.ndarray] = [np.ones((1, R)) for _ in range(A)] + [
+            np.full((s.p, R), 1.0 / s.p) for s in self.sets
+        ]
+        self.groups: list[list[planning.Group]] = []  # per package, the valuation's groups
+        self.group_floors: list[list[np.ndarray]] = []  # per package, per group (T', P, R)
+        self.floor_start = 0
+        self.had_zone = np.zeros((K, R), dtype=bool)  # a package all prefer existed while open
         # The current valuation's table-level part (the actors hold their own rows).
         self.option_u: list[np.ndarray] = []  # per issue, core.utility's (R, A, K)
         self.table: list[np.ndarray] = []  # per package, (J,) the combinations in play
@@ -115,6 +157,8 @@ class NegotiationModel(mesa.Model):
         T, n_issues = c.n_rounds, len(c.issue_ids)
         self.aspirations = np.full((T, K, A, R), np.nan) if record else None
         self.ideals = np.full((T, A, n_issues, R), np.nan) if record else None
+        # What each holder believes each target's reservation value is (5 %, 50 %, 95 %).
+        self.beliefs = np.full((T, K, A, A, 3, R), np.nan) if record else None
         self.running = c.n_rounds > 0
 
     # -- helpers -----------------------------------------------------------------------------
@@ -195,16 +239,7 @@ class NegotiationModel(mesa.Model):
                 self._by_id[draw.effect.actor].apply_effect(draw.effect, draw.values, mask)
                 changed = True
         if self.explain:
-            for e in due:
-                if not p.happens[self.explain_at, e]:
-                    continue
-                event = c.scenario.events[c.event_ids[e]]
-                line = f"  event: {event.label}"
-                if p.outcome[self.explain_at, e] >= 0:
-                    line += (
-                        f": {list(event.outcomes.values())[p.outcome[self.explain_at, e]].label}"
-                    )
-                self.narrative.append(line)
+            self._narrate_events(due)
         return changed
 
     def _evaluate(self, t: int) -> None:
@@ -237,6 +272,7 @@ class NegotiationModel(mesa.Model):
                 )
             )
         self.table, self.zone, self.share = [], [], []
+        self.groups, self.group_floors = [], []
         for k, package in enumerate(c.packages):
             u = utility.package_utility(package, self.option_u, salience)  # (R, A, C)
             res = np.stack(
@@ -250,22 +286,62 @@ class NegotiationModel(mesa.Model):
                 package, u, res, self.ratify_probability, in_place=True
             )
             # Rounds and floors look only at the combinations that some replicate of the block
-            # could still agree: inside every red line and at least as good as every fallback.
-            # The reduction is exact: floors and aspirations never fall below the fallback, so
-            # a combination outside that zone can never be accepted until the next valuation.
+            # could still agree: inside every red line and, under complete information, at
+            # least as good as every fallback; under private information, such that every
+            # actor has some type (its own or one an observer considers) that values it at
+            # least at that type's fallback.  Either reduction is exact replicate by
+            # replicate: a combination some actor's every type rejects has no chance in any
+            # observer's eyes, so it is never offered and never changes a plan, and so no
+            # replicate's story depends on which others share its block.
             reservation = np.ascontiguousarray(res.T)  # (A, R)
             rows = np.take(u_eff, package.on_table, axis=2)  # (R, A, J of on_table)
             in_zone = rules.acceptable_to_all(rows.transpose(1, 2, 0), reservation)  # (J, R)
-            keep = np.flatnonzero(in_zone.any(axis=1))
+            if self.complete:
+                keep = np.flatnonzero(in_zone.any(axis=1))
+            else:
+                keep = np.arange(in_zone.shape[0])  # narrowed below, once particles are valued
             table = package.on_table[keep]  # the combinations in play
             u_table = np.ascontiguousarray(rows[:, :, keep].transpose(1, 2, 0))  # (A, J, R)
-            self.table.append(table)
             zone: np.ndarray = np.any(in_zone, axis=0)
             self.zone.append(zone)
             self.share.append(self._clout_share(k, capability, salience))
             best = np.ascontiguousarray(u_eff.max(axis=2).T)  # (A, R) one pass over the grid
+            self.had_zone[k] |= zone & (self.status[k] == Status.OPEN)
+            groups = [
+                planning.Group(
+                    owner=a,
+                    u=u_table[a][None],
+                    reservation=reservation[a][None],
+                    patience=patience[a][None],
+                    best=best[a][None],
+                    known=True,
+                )
+                for a in range(c.n_actors)
+            ]
+            for particles in self.sets:
+                j = particles.target
+                groups.append(
+                    particle_group(
+                        c,
+                        package,
+                        particles,
+                        ideal=ideal[j],
+                        choice=choice[j],
+                        pass_probability=self.params.pass_probability,
+                        fallback_acts=self._by_index[j].fallback_acts[k],
+                        table=table,
+                    )
+                )
+            if not self.complete:
+                keep = planning.some_type_accepts(groups, c.n_actors)
+                table, u_table = table[keep], np.ascontiguousarray(u_table[:, keep])
+                for group in groups:
+                    group.u = np.ascontiguousarray(group.u[:, keep])
+            self.table.append(table)
             recognition = self._recognition(t, k)
-            floors = rules.strategic_floors(u_table, reservation, patience, recognition)
+            floors = planning.plan(groups, self.weights, self.mind, recognition)
+            self.groups.append(groups)
+            self.group_floors.append(floors)
             for a, actor in enumerate(self.actors):
                 actor.value_package(
                     k,
@@ -274,41 +350,144 @@ class NegotiationModel(mesa.Model):
                     table_utility=u_table[a],
                     reservation=reservation[a],
                     best=best[a],
-                    floors=floors[:, a],
+                    floors=floors[a][:, 0],
                     start=t,
                 )
+        self.floor_start = t
         self._cumulative_share = [np.cumsum(share, axis=0) for share in self.share]
 
     # -- one round ---------------------------------------------------------------------------
 
+    def _levels(self, k: int, t: int, truth: list[np.ndarray]) -> list[np.ndarray]:
+        """``(P, R)`` what every type of every group asks for in round ``t``: the true types'
+        aspirations ``truth`` and each particle's, from its own best down to its own floor."""
+        out = [level[None, :] for level in truth]
+        for g in range(len(truth), len(self.groups[k])):
+            group = self.groups[k][g]
+            floor = self.group_floors[k][g][t - self.floor_start]
+            out.append(rules.aspiration(group.best, floor, float(self.alpha[t, group.owner])))
+        return out
+
     def _bargain(
-        self, package: int, levels: list[np.ndarray], proposer: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every actor answers the combinations on the table at its aspiration ``levels[a]``
-        (``(R,)``); the proposer of each replicate offers its favourite among those everyone
-        accepts.  Returns ``(agreed, offer)``, both ``(R,)``; ``offer`` is meaningful only
-        where ``agreed``."""
-        R = self.params.n
+        self,
+        package: int,
+        t: int,
+        levels: list[np.ndarray],
+        proposer: np.ndarray,
+        open_: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The proposer of each replicate makes its screening offer (:func:`~negosim.models.
+        bargaining.planning.offers`) and every other actor answers it at its aspiration
+        ``levels[a]`` (``(R,)``); then observers learn from what they saw.
+
+        Returns ``(agreed, offer, believed)``, each ``(R,)``: ``offer`` indexes the table (-1:
+        the proposer saw no combination with a chance of acceptance), ``believed`` is the
+        proposer's chance that every other actor accepts its offer.
+        """
+        R, A = self.params.n, self.compiled.n_actors
+        offer = np.full(R, -1, dtype=np.int64)
+        believed = np.zeros(R)
         if len(self.table[package]) == 0:
-            return np.zeros(R, dtype=bool), np.zeros(R, dtype=np.int64)
-        accepted: np.ndarray | None = None
-        for actor, level in zip(self.actors, levels, strict=True):
-            answer = actor.accepts(package, level)
-            if accepted is None:
-                accepted = answer
-            else:
-                accepted &= answer
-        assert accepted is not None
-        offer = np.zeros(R, dtype=np.int64)
-        for a, actor in enumerate(self.actors):
-            mine = np.flatnonzero(proposer == a)
-            if len(mine) == R:  # one proposer everywhere (always so under alternating offers)
-                offer = actor.propose(package, accepted)
-                break
-            if len(mine):
-                offer[mine] = actor.propose(package, accepted, mine)
-        agreed: np.ndarray = np.any(accepted, axis=0)
-        return agreed, offer
+            return np.zeros(R, dtype=bool), offer, believed
+        groups = self.groups[package]
+        every = self._levels(package, t, levels)
+        masks = [planning.acceptance(g, level) for g, level in zip(groups, every, strict=True)]
+        chance = [
+            planning.accept_chance(g, w, level, mask)
+            for g, w, level, mask in zip(groups, self.weights, every, masks, strict=True)
+        ]
+        rows = np.arange(R)
+        for i in range(A):
+            mine = proposer == i
+            if not mine.any():
+                continue
+            joint = planning.together(chance, self.mind[i], i)
+            assert joint is not None
+            floor = self._by_index[i].floors[package][t - self.floor_start][None, :]
+            choice, feasible, _ = planning.offers(groups[i], joint, every[i], floor, masks[i])
+            made = mine & feasible[0]
+            offer = np.where(made, choice[0], offer)
+            believed = np.where(made, joint[choice[0], rows], believed)
+        x = np.maximum(offer, 0)
+        agreed = offer >= 0
+        answers = []
+        for j in range(A):
+            yes = groups[j].u[0][x, rows] >= levels[j] - rules.TOLERANCE
+            answers.append(yes)
+            agreed &= yes | (proposer == j)
+        if not self.complete:
+            self._learn(package, t, every, masks, chance, proposer, offer, answers, open_)
+        return agreed, offer, believed
+
+    def _learn(
+        self,
+        k: int,
+        t: int,
+        levels: list[np.ndarray],
+        masks: list[np.ndarray],
+        chance: list[np.ndarray],
+        proposer: np.ndarray,
+        offer: np.ndarray,
+        answers: list[np.ndarray],
+        open_: np.ndarray,
+    ) -> None:
+        """Bayes' rule on the strategies played: every particle set keeps the weight of the
+        types that would have answered, or offered, as its actor did this round."""
+        groups, A, R = self.groups[k], self.compiled.n_actors, self.params.n
+        x = np.maximum(offer, 0)
+        for g in range(A, len(groups)):
+            group, weights = groups[g], self.weights[g]
+            j = group.owner
+            responded = open_ & (proposer != j) & (offer >= 0)
+            if responded.any():
+                would = masks[g][:, x, np.arange(R)]  # (P, R) each type's answer to the offer
+                consistent = would == answers[j][None, :]
+                weights = likelihood_update(weights, consistent, responded, self.tremble)
+            proposed = open_ & (proposer == j)
+            if proposed.any():
+                joint = planning.together(chance, self.mind[j], j)
+                assert joint is not None
+                floor = self.group_floors[k][g][t - self.floor_start]
+                choice, feasible, _ = planning.offers(group, joint, levels[g], floor, masks[g])
+                predicted = np.where(feasible, choice, -1)
+                weights = likelihood_update(
+                    weights, predicted == offer[None, :], proposed, self.tremble
+                )
+            self.weights[g] = weights
+
+    def _walks(self, k: int) -> np.ndarray:
+        """``(R,)`` True where some actor walks away from package ``k``: under its beliefs the
+        chance that some combination beats every fallback is below ``walk_away`` (under
+        complete information: no combination does)."""
+        R, A = self.params.n, self.compiled.n_actors
+        if self.complete or len(self.table[k]) == 0:
+            return ~self.zone[k]
+        groups = self.groups[k]
+        beats = [
+            planning.accept_chance(g, w, g.reservation)
+            for g, w in zip(groups, self.weights, strict=True)
+        ]
+        walk = np.zeros(R, dtype=bool)
+        for j in range(A):
+            others = [beats[self.mind[j][i]] for i in range(A) if i != j]
+            walk |= believed_zone(beats[j] > 0, others) < self.walk_away
+        return walk
+
+    def _record_beliefs(self, t: int, k: int, open_: np.ndarray) -> None:
+        """Keep what every holder believes every target's reservation value on ``k`` is."""
+        assert self.beliefs is not None
+        A = self.compiled.n_actors
+        groups = self.groups[k]
+        for a in range(A):
+            for j in range(A):
+                g = self.mind[a][j]
+                if a == j or groups[g].size == 1:
+                    summary = np.repeat(groups[j if a == j else g].reservation, 3, axis=0)
+                else:
+                    summary = weighted_quantiles(
+                        groups[g].reservation, self.weights[g], (0.05, 0.5, 0.95)
+                    )
+                self.beliefs[t, k, a, j] = np.where(open_[None, :], summary, np.nan)
 
     def step(self) -> None:
         """Play one dated round on every open package."""
@@ -319,8 +498,10 @@ class NegotiationModel(mesa.Model):
             self.narrative.append(f"round {t + 1}, {day}")
         fired = self._fire_events(t)
         heads_changed = any(self.actors.map("head_changed", day))
-        if heads_changed or fired or t == 0:
+        if self._due[t] or heads_changed or fired:
             self._evaluate(t)
+        if self.explain:
+            self._narrate_stances(t)
         talking = (self.status == Status.OPEN).any(axis=0)  # (R,) some package still open
         for k, package in enumerate(c.packages):
             open_ = self.status[k] == Status.OPEN
@@ -330,7 +511,11 @@ class NegotiationModel(mesa.Model):
             levels = self.actors.map("aspiration", k, t)
             if self.aspirations is not None:  # recorded while the package is open
                 self.aspirations[t, k] = np.where(open_[None, :], np.stack(levels), np.nan)
-            agreed, offer = self._bargain(k, levels, proposer)
+            if self.explain and not self.complete:
+                before = [w[:, self.explain_at].copy() for w in self.weights]
+            agreed, offer_at, believed = self._bargain(k, t, levels, proposer, open_)
+            table = self.table[k]
+            offer = table[np.maximum(offer_at, 0)] if len(table) else np.zeros_like(offer_at)
             agreed &= open_
             failed = agreed & package.needs_ratification[offer] & ~self.ratify_all
             done = agreed & ~failed
@@ -341,13 +526,18 @@ class NegotiationModel(mesa.Model):
             self.end_round[k] = np.where(agreed, t, self.end_round[k])
             still = self.status[k] == Status.OPEN
             if not self._pending[t]:
-                broke = still & ~self.zone[k]
+                broke = still & self._walks(k)
                 self.status[k] = np.where(broke, Status.BREAKDOWN, self.status[k])
                 self.end_round[k] = np.where(broke, t, self.end_round[k])
             if self.explain:
                 x = self.explain_at
                 level = np.array([lv[x] for lv in levels])
-                self._narrate(k, proposer[x], offer[x] if agreed[x] else -1, level, open_[x])
+                made = offer[x] if offer_at[x] >= 0 else -1
+                self._narrate(k, proposer[x], made, level, open_[x], float(believed[x]))
+                if not self.complete and open_[x]:
+                    self._narrate_beliefs(k, before)
+            if self.beliefs is not None:
+                self._record_beliefs(t, k, open_)
         if self.ideals is not None:  # recorded while the run's talks go on
             ideal = np.stack([actor.ideal for actor in self.actors])  # (A, I, R)
             self.ideals[t] = np.where(talking[None, None, :], ideal, np.nan)
@@ -376,6 +566,7 @@ class NegotiationModel(mesa.Model):
         self.actors.do("forget_valuation")
         self.table, self.zone, self.share, self.option_u = [], [], [], []
         self._cumulative_share = []
+        self.groups, self.group_floors, self.weights, self.sets = [], [], [], []
 
     def finish(self) -> None:
         """End the talks: packages still open hit the deadline (their last round played)."""
@@ -386,56 +577,3 @@ class NegotiationModel(mesa.Model):
         self.running = False
         if self.explain:
             self._narrate_end()
-
-    # -- narrative ---------------------------------------------------------------------------
-
-    def _package_text(self, k: int, combo: int) -> str:
-        c = self.compiled
-        package = c.packages[k]
-        parts = [
-            f"{c.issue_ids[i]}={c.option_label(i, int(package.combos[combo, j]))}"
-            for j, i in enumerate(package.issues)
-        ]
-        return "; ".join(parts)
-
-    def _narrate(
-        self, k: int, proposer: int, offer: int, level: np.ndarray, was_open: bool
-    ) -> None:
-        if not was_open:
-            return
-        c = self.compiled
-        names = [c.scenario.actors[a].name for a in c.actor_ids]
-        x = self.explain_at
-        if offer < 0:  # nothing everyone accepts: the proposer puts forward its own favourite
-            offer = self._by_index[proposer].favourite(k, x)
-        u = [float(actor.utility[k][offer, x]) for actor in self.actors]
-        self.narrative.append(
-            f"  [{c.packages[k].package_id}] {names[proposer]} proposes: "
-            f"{self._package_text(k, offer)}"
-        )
-        for a, name in enumerate(names):
-            if a == proposer:
-                continue
-            verdict = "accepts" if u[a] >= level[a] - rules.TOLERANCE else "rejects"
-            sign = ">=" if verdict == "accepts" else "<"
-            shown = "red line crossed" if not np.isfinite(u[a]) else f"utility {u[a]:.2f}"
-            self.narrative.append(f"    {name} {verdict}: {shown} {sign} aspiration {level[a]:.2f}")
-        status = END_REASONS[self.status[k, x]]
-        if status != END_REASONS[Status.OPEN]:
-            self.narrative.append(f"    -> {status}")
-
-    def _narrate_end(self) -> None:
-        c = self.compiled
-        self.narrative.append("end of talks")
-        for k, package in enumerate(c.packages):
-            x = self.explain_at
-            reason = END_REASONS[self.status[k, x]]
-            self.narrative.append(
-                f"  [{package.package_id}] {reason} in round {self.end_round[k, x] + 1}, "
-                f"{c.round_dates[self.end_round[k, x]]}: "
-                f"{self._package_text(k, int(self.combo[k, x]))}"
-            )
-        for a, actor_id in enumerate(c.actor_ids):
-            spec = c.scenario.actors[actor_id]
-            if fallback_plays(c, self.status, a)[self.explain_at]:
-                self.narrative.append(f"  fallback of {spec.name}: {spec.fallback.description}")

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from negosim.core.compiled import Compiled
+
 __all__ = [
     "TOLERANCE",
     "acceptable_to_all",
@@ -38,6 +40,7 @@ __all__ = [
     "concession_alpha",
     "first_max",
     "strategic_floors",
+    "valuation_rounds",
 ]
 
 TOLERANCE = 1e-9
@@ -124,3 +127,28 @@ def aspiration(best: np.ndarray, floor: np.ndarray, alpha: float | np.ndarray) -
     best = np.where(np.isfinite(best), best, floor)
     level: np.ndarray = floor + (1.0 - alpha) * np.maximum(best - floor, 0.0)
     return level
+
+
+def valuation_rounds(compiled: Compiled) -> list[bool]:
+    """Which rounds value the packages and make a new plan: the first, and every round by whose
+    date an event is due or an official's authority begins or ends.
+
+    The rule reads the calendar only, never what happened in one replicate, so a replicate's
+    story does not depend on which others share its block (under private information a new
+    plan uses what has been learnt, so when plans are made matters; under complete information
+    it does not, and valuing in every round gives the same results).
+    """
+    c = compiled
+    events = [c.scenario.events[e].date for e in c.event_ids]
+    periods = [p for o in c.scenario.officials.values() for p in o.authority]
+    due = []
+    for t, day in enumerate(c.round_dates):
+        before = c.round_dates[t - 1] if t > 0 else None
+        if before is None:
+            due.append(True)
+            continue
+        changed = any(before < d <= day for d in events) or any(
+            p.contains(before) != p.contains(day) for p in periods
+        )
+        due.append(changed)
+    return due

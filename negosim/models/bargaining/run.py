@@ -14,14 +14,16 @@ keeps the layout the tidy tables are written from (``utility`` ``(K, R, A)``, ``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from negosim.core.blocks import BlockResult
 from negosim.core.compiled import Compiled
 from negosim.core.fallbacks import fallback_plays
+from negosim.core.particles import sample_particles, slice_particles, stack_particles
 from negosim.core.sampling import block_seed, sample_block, slice_params, stack_params
+from negosim.core.status import Status
 
 if TYPE_CHECKING:
     from negosim.models.bargaining.model import NegotiationModel
@@ -45,6 +47,7 @@ def run_block(
     record: bool = False,
     explain: bool = False,
     explain_at: int = 0,
+    **beliefs: Any,
 ) -> BlockResult:
     """Sample and play ``n`` replicates as one Mesa model; with ``explain`` keep the story of
     replicate ``explain_at``."""
@@ -57,6 +60,7 @@ def run_block(
         record=record,
         explain=explain,
         explain_at=explain_at,
+        **beliefs,
     )[0]
 
 
@@ -67,12 +71,14 @@ def mesa_seed(master_seed: int, block: int) -> int:
     return int(block_seed(master_seed, block).generate_state(1)[0])
 
 
-def model_rows(compiled: Compiled) -> int:
+def model_rows(compiled: Compiled, particles: int = 0) -> int:
     """How many replicates one Mesa model carries: :data:`MODEL_ROWS`, fewer when the largest
     package is so big that the model's grids (about eight of ``combinations x actors`` floats per
-    replicate) would pass :data:`MODEL_BYTES`; at least one."""
+    replicate, and two more per particle of each actor's beliefs) would pass
+    :data:`MODEL_BYTES`; at least one."""
     combos = max((len(p.combos) for p in compiled.packages), default=1)
-    per_replicate = 8 * combos * max(1, compiled.n_actors) * 8  # ~8 grids live at the peak
+    actors = max(1, compiled.n_actors)
+    per_replicate = (8 + 2 * particles) * combos * actors * 8  # grids live at the peak
     return max(1, min(MODEL_ROWS, MODEL_BYTES // per_replicate))
 
 
@@ -86,6 +92,10 @@ def run_blocks(
     record: bool = False,
     explain: bool = False,
     explain_at: int = 0,
+    information: str = "private",
+    particles: int = 8,
+    tremble: float = 0.05,
+    walk_away: float = 0.05,
 ) -> list[BlockResult]:
     """Play several blocks, each ``(block, n, first_run)``, as few Mesa models as memory allows.
 
@@ -102,7 +112,18 @@ def run_blocks(
     params = stack_params(
         [sample_block(compiled, block_seed(master_seed, b), n) for b, n, _ in blocks]
     )
-    rows = model_rows(compiled)
+    private = information == "private"
+    held = (
+        stack_particles(
+            [
+                sample_particles(compiled, block_seed(master_seed, b), n, particles)
+                for b, n, _ in blocks
+            ]
+        )
+        if private
+        else None
+    )
+    rows = model_rows(compiled, particles if private else 0)
     pieces, narrative = [], []
     for start in range(0, params.n, rows):
         stop = min(params.n, start + rows)
@@ -114,6 +135,10 @@ def run_blocks(
             record=record,
             explain=explain and start <= explain_at < stop,
             explain_at=explain_at - start,
+            particles=None if held is None else slice_particles(held, start, stop),
+            information=information,
+            tremble=tremble,
+            walk_away=walk_away,
             rng=mesa_seed(master_seed, blocks[0][0]),  # Mesa's own; the rules draw nothing
         )
         pieces.append(_play(compiled, model))
@@ -137,6 +162,8 @@ def run_blocks(
                 aspirations=part["aspirations"],
                 ideals=part["ideals"],
                 narrative=narrative,
+                inefficient=_present(part["inefficient"]),
+                beliefs=part["beliefs"],
             )
         )
     return results
@@ -151,6 +178,8 @@ _REPLICATE_AXIS = {
     "fallback": 1,
     "aspirations": 2,
     "ideals": 1,
+    "inefficient": 1,
+    "beliefs": 2,
 }
 
 
@@ -195,6 +224,8 @@ def _play(compiled: Compiled, model: NegotiationModel) -> dict[str, np.ndarray |
         "combo": model.combo,
         "utility": utility,
         "fallback": fallback,
+        "inefficient": model.had_zone & (model.status != Status.AGREED),
+        "beliefs": _moved(model.beliefs, (0, 1, 5, 2, 3, 4)),  # (T, K, A, A, 3, R) -> R third
         "aspirations": _moved(model.aspirations, (0, 1, 3, 2)),  # (T, K, A, R) -> (T, K, R, A)
         "ideals": _moved(model.ideals, (0, 3, 1, 2)),  # (T, A, I, R) -> (T, R, A, I)
     }

@@ -103,15 +103,3 @@ def test_broken_scenario_exits_2(tmp_path, capsys):
     broken = ROOT / "tests" / "scenario" / "fixtures" / "broken" / "unknown_option.yaml"
     assert main(["run", str(broken), "--out", str(tmp_path / "b")]) == 2
     assert "unknown option of issue 'treaty': 'binding'" in capsys.readouterr().err
-
-
-def test_results_folder_of_another_scenario_is_refused(tmp_path, capsys):
-    out = tmp_path / "res"
-    assert main(["run", str(SEED), "--runs", "20", "--out", str(out)]) == 0
-    assert main(["run", str(SEED), "--runs", "30", "--seed", "2", "--out", str(out)]) == 0  # same
-    before = (out / "runs.parquet").read_bytes()
-    capsys.readouterr()
-    assert main(["run", str(QUOTA), "--runs", "20", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert f"{out} holds results of another scenario ('nato_russia_missile_defence_2012'" in err
-    assert (out / "runs.parquet").read_bytes() == before  # nothing was overwritten

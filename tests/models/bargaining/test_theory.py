@@ -86,9 +86,9 @@ def test_boulware_concedes_later_than_conceder():
         )
         runs = simulate(scenario, runs=200, seed=3).runs
         assert runs["agreed"].all()
-        rounds[style] = runs["end_round"].mean()
-    assert rounds["boulware"] >= 18
-    assert rounds["conceder"] <= 14
+        rounds[style] = runs["end_round"].mean()  # 1-based: round 20 is the last
+    assert rounds["boulware"] >= 19
+    assert rounds["conceder"] <= 15
 
 
 def test_actor_whose_fallback_beats_every_package_never_agrees():
@@ -117,7 +117,7 @@ def test_actor_whose_fallback_beats_every_package_never_agrees():
     runs = simulate(s, runs=50, seed=1).runs
     assert not runs["agreed"].any()
     assert (runs["end_reason"] == "breakdown").all()
-    assert (runs["end_round"] == 0).all()  # no event can change it, so B walks away at once
+    assert (runs["end_round"] == 1).all()  # no event can change it, so B walks away at once
 
 
 def _minimal_text() -> str:

@@ -11,9 +11,14 @@ import math
 
 import mesa
 
-from negosim.models.bargaining.reference.inputs import np_clip, np_max, np_maximum, position_of
+from negosim.models.bargaining.reference.inputs import np_clip, np_maximum, position_of
+from negosim.models.bargaining.reference.valuation import (
+    Valuation,
+    option_utilities,
+    value_package,
+)
 
-__all__ = ["ReferenceActor", "ReferenceOfficial"]
+__all__ = ["ReferenceActor", "ReferenceOfficial", "concede"]
 
 
 # -- agents --------------------------------------------------------------------------------------
@@ -59,8 +64,8 @@ class ReferenceOfficial(mesa.Agent):
 class ReferenceActor(mesa.Agent):
     """A state or organisation at the table, in one replicate.
 
-    Each :meth:`step` re-forms the actor's stance from its officials and, when the stance or what
-    it weighs changed, re-values every combination of every package.
+    Each :meth:`step` re-forms the actor's stance from its officials; :meth:`value_packages`
+    values every combination of every package with its true type when the model re-plans.
 
     Parameters
     ----------
@@ -87,13 +92,11 @@ class ReferenceActor(mesa.Agent):
         self.head = -1  # official made head by an authority effect
         self.override_value = [math.nan] * n_issues
         self.override_choice = [-1] * n_issues
+        # Public: capability; private (its type): the rest, read from the inputs when valuing.
         self.capability = x.capability[index]
-        self.salience = list(x.salience[index])
+        self.salience = list(x.salience[index])  # events may change it
         self.patience = x.patience[index]
-        self.risk = x.risk[index]
-        self.fallback_value = x.fallback_value[index]
-        self.explicit = [x.explicit_utility[i][index] for i in range(n_issues)]
-        self.beta = self.spec.behaviour.concession_exponent
+        self.beta = self.spec.behaviour.concession_exponent  # None: no declared style
         outcomes = self.spec.fallback.outcomes
         self.fallback_acts = [
             not outcomes or any(c.issue_ids[i] in outcomes for i in package.issues)
@@ -101,11 +104,8 @@ class ReferenceActor(mesa.Agent):
         ]
         self.ideal: list[float] = []
         self.choice: list[int] = []
-        self.stale = True  # an event changed what the actor weighs
-        self.revalued = False
-        self.utility: list[list[float]] = []  # per package, per combination
-        self.u_eff: list[list[float]] = []
-        self.reservation: list[float] = []
+        self.head_seen: int | None = None  # the head when last asked (None: never asked)
+        self.valuations: list[Valuation] = []  # per package, by its true type
 
     def current_head(self, day: dt.date) -> int:
         """Official deciding for the actor on ``day`` (-1: none)."""
@@ -154,74 +154,46 @@ class ReferenceActor(mesa.Agent):
         return ideal, choice
 
     def step(self) -> None:
-        """Re-form the stance; re-value the packages when anything the actor weighs changed."""
-        ideal, choice = self.form_stance(self.model.day)
-        same = len(ideal) == len(self.ideal) and all(
-            a == b or (a != a and b != b) for a, b in zip(ideal, self.ideal, strict=True)
-        )
-        self.revalued = self.stale or not same or choice != self.choice
-        self.ideal, self.choice = ideal, choice
-        if self.revalued:
-            self.value_packages()
-            self.stale = False
+        """Re-form the stance from the officials (events may have changed who decides)."""
+        self.ideal, self.choice = self.form_stance(self.model.day)
 
-    def option_utilities(self) -> list[list[float]]:
-        """Utility of each option of each issue: distance or explicit, bent by the risk attitude."""
-        c = self.model.compiled
-        exponent = 2.0**self.risk
-        table = []
-        for i, issue_id in enumerate(c.issue_ids):
-            nominal = c.scenario.issues[issue_id].kind == "nominal"
-            row = []
-            for k, v in enumerate(c.option_values[i].tolist()):
-                u = self.explicit[i][k]
-                if u != u:
-                    if nominal:
-                        u = 1.0 if k == self.choice[i] else 0.0
-                    else:
-                        u = 1.0 - abs(v - self.ideal[i]) / 100.0
-                row.append(np_clip(u, 0.0, 1.0) ** exponent)
-            table.append(row)
-        return table
+    def head_changed(self, day: dt.date) -> bool:
+        """True when the official deciding on ``day`` is not the one last asked about (always on
+        the first ask): what the actor stands for may have changed."""
+        head = self.current_head(day)
+        changed = head != self.head_seen
+        self.head_seen = head
+        return changed
 
     def value_packages(self) -> None:
-        """Utility, effective utility and reservation of every combination of every package."""
+        """Value every package with the actor's own (true) type and current stance."""
         model = self.model
-        options = self.option_utilities()
-        self.utility, self.u_eff, self.reservation = [], [], []
-        for k, package in enumerate(model.packages):
-            weights = [self.salience[i] for i in package.issues]
-            total = 0.0
-            for w in weights:
-                total += w
-            n = len(weights)
-            weights = [w / total if total > 0 else 1.0 / n for w in weights]
-            utility = []
-            for combo in package.combos:
-                u = 0.0
-                for j, i in enumerate(package.issues):
-                    u += weights[j] * options[i][combo[j]]
-                utility.append(u)
-            value = self.fallback_value if self.fallback_acts[k] else math.nan
-            reservation = utility[package.no_deal] if value != value else value
-            p_all = model.ratify_probability
-            u_eff = []
-            for c, u in enumerate(utility):
-                if c == package.no_deal or not package.allowed[self.index][c]:
-                    u_eff.append(-math.inf)
-                    continue
-                p = p_all if package.needs_ratification[c] else 1.0
-                u_eff.append(p * u + (1.0 - p) * reservation)
-            self.utility.append(utility)
-            self.u_eff.append(u_eff)
-            self.reservation.append(reservation)
+        c = model.compiled
+        kind = model.inputs.true_type(self.index, list(self.salience))
+        options = option_utilities(c, self.ideal, self.choice, kind)
+        self.valuations = [
+            value_package(
+                package,
+                self.index,
+                options,
+                kind,
+                fallback_acts=self.fallback_acts[k],
+                ratify=model.ratify_probability,
+            )
+            for k, package in enumerate(model.packages)
+        ]
 
     def aspiration(self, k: int, t: int) -> float:
-        """From the best attainable package on ``k`` down to the strategic floor at round ``t``."""
-        model = self.model
-        floor = model.floors[k][t - model.floor_start][self.index]
-        best = np_max(self.u_eff[k])
-        if not math.isfinite(best):
-            best = floor
-        alpha = model.alpha[t][self.index]
-        return floor + (1.0 - alpha) * np_maximum(best - floor, 0.0)
+        """What the actor asks for on package ``k`` in round ``t``: its value of continuing, or
+        with a declared concession style, from its best attainable package down to that value
+        (:func:`concede`)."""
+        floor = self.model.floors[k][self.index][t - self.model.floor_start][0]
+        return concede(self.valuations[k].best, floor, self.model.alpha[t][self.index])
+
+
+def concede(best: float, floor: float, alpha: float) -> float:
+    """Faratin et al.'s concession: ``floor + (1 - alpha) * (best - floor)`` (``alpha`` is 1
+    for an actor without a declared style: it asks for its value of continuing)."""
+    if not math.isfinite(best):
+        best = floor
+    return floor + (1.0 - alpha) * np_maximum(best - floor, 0.0)

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from negosim.core.compiled import Compiled, option_index
+from negosim.core.particles import Particles
 from negosim.core.sampling import BlockParams
 from negosim.errors import UsageError
 
 __all__ = [
+    "INFORMATION",
     "PROTOCOLS",
     "TOLERANCE",
+    "Belief",
+    "PrivateType",
     "ReplicateInputs",
     "np_argmax",
     "np_clip",
@@ -26,6 +30,7 @@ __all__ = [
 
 TOLERANCE = 1e-9
 PROTOCOLS = ("capability", "alternating")
+INFORMATION = ("private", "complete")
 
 
 # -- scalar helpers with numpy's semantics -------------------------------------------------------
@@ -71,6 +76,29 @@ def np_argmax(xs: list[float]) -> int:
 
 
 @dataclass(frozen=True)
+class PrivateType:
+    """An actor's private numbers, known only to itself: its true type or one particle (one
+    type another actor thinks it might have)."""
+
+    salience: list[float]  # per issue
+    explicit_utility: list[list[float]]  # [issue][option], NaN where not given
+    patience: float
+    risk: float
+    fallback_value: float  # NaN: computed from the no-deal outcomes
+    pass_probability: float  # the chance its own ratifying body passes a treaty (1: none)
+
+
+@dataclass(frozen=True)
+class Belief:
+    """What one holder (``None``: every actor without a declared belief) believes about one
+    target in one replicate: equally weighted particles, each a possible type of the target."""
+
+    target: int
+    holder: int | None
+    particles: list[PrivateType]
+
+
+@dataclass(frozen=True)
 class ReplicateInputs:
     """Replicate ``r`` of a :class:`BlockParams`, as plain Python numbers.
 
@@ -91,12 +119,42 @@ class ReplicateInputs:
     outcome: list[int]  # per event, -1 where none
     effects: list[tuple[int, int, Any, float | None]]  # (event, outcome, effect, sampled number)
     proposer_draw: list[float]  # per round
+    beliefs: list[Belief]  # common priors, then declared beliefs (empty: complete information)
+
+    def true_type(self, actor: int, salience: list[float]) -> PrivateType:
+        """The actor's own type, with its saliences as events have left them."""
+        return PrivateType(
+            salience=salience,
+            explicit_utility=[issue[actor] for issue in self.explicit_utility],
+            patience=self.patience[actor],
+            risk=self.risk[actor],
+            fallback_value=self.fallback_value[actor],
+            pass_probability=self.pass_probability[actor],
+        )
 
 
-def replicate_inputs(params: BlockParams, r: int) -> ReplicateInputs:
-    """Slice replicate ``r`` out of a block's sampled inputs."""
+def replicate_inputs(
+    params: BlockParams, r: int, particles: list[Particles] | None = None
+) -> ReplicateInputs:
+    """Slice replicate ``r`` out of a block's sampled inputs (and out of its particles, drawn by
+    :func:`~negosim.core.particles.sample_particles`, under private information)."""
     if not 0 <= r < params.n:
         raise UsageError(f"replicate must be in [0, {params.n}) (got {r})")
+    beliefs = []
+    for held in particles or []:
+        types = []
+        for p in range(held.p):
+            types.append(
+                PrivateType(
+                    salience=held.salience[r, p].tolist(),
+                    explicit_utility=[u[r, p].tolist() for u in held.explicit_utility],
+                    patience=float(held.patience[r, p]),
+                    risk=float(held.risk[r, p]),
+                    fallback_value=float(held.fallback_value[r, p]),
+                    pass_probability=float(held.pass_probability[r, p]),
+                )
+            )
+        beliefs.append(Belief(target=held.target, holder=held.holder, particles=types))
     return ReplicateInputs(
         capability=params.capability[r].tolist(),
         salience=params.salience[r].tolist(),
@@ -114,6 +172,7 @@ def replicate_inputs(params: BlockParams, r: int) -> ReplicateInputs:
             for d in params.effects
         ],
         proposer_draw=params.proposer_draw[r].tolist(),
+        beliefs=beliefs,
     )
 
 
