@@ -115,8 +115,27 @@ def plot_model_comparison(
         ax.set_ylabel("Probability the issue ends so\nby the deadline (95% interval)")
         ax.set_title(wrap(f"{issue_label(issue, scenario)}: models compared", 70), loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        footnote(ax, scenario, n, "Runs per model; the same draws under every model.")
+        note = "Runs per model; the same draws under every model."
+        footnote(ax, scenario, n, f"{note} {_red_lines(issue, scenario)}".strip())
     return ax
+
+
+def _red_lines(issue: str, scenario: Scenario | None) -> str:
+    """``Red lines: NATO never agrees to Legally binding guarantee.``: what the forecasting
+    models, which know no red lines, may still forecast on the issue."""
+    if scenario is None or issue not in scenario.issues:
+        return ""
+    options = scenario.issues[issue].options or {}
+    parts = []
+    for actor in scenario.actors.values():
+        stance = actor.stances.get(issue)
+        line = stance.red_line if stance is not None else None
+        if line is None or line.acceptable is None:
+            continue
+        excluded = [o.label for k, o in options.items() if k not in line.acceptable]
+        if excluded:
+            parts.append(f"{actor.name} never agrees to {' or '.join(excluded)}")
+    return f"Red lines: {'; '.join(parts)}." if parts else ""
 
 
 def _mean_values(

@@ -84,7 +84,7 @@ def test_quiet_prints_nothing_and_verbose_says_each_step(tmp_path, capsys):
     printed = capsys.readouterr()
     assert f"sha256 {_sha(QUOTA)}" in printed.err
     assert "20 runs in 1 block(s) of 1,000, seed 7" in printed.err
-    assert "Outcome by the deadline" in printed.out  # the summary as without -v
+    assert "How each issue ends: agreed, or without a deal" in printed.out
 
 
 def test_quiet_and_verbose_exclude_each_other(tmp_path, capsys):

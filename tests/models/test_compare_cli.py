@@ -43,10 +43,11 @@ def test_compare_prints_models_side_by_side_and_writes_files(tmp_path):
     result = runner.invoke(app, [*args, "--seed", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "Outcome by model (probability)" in text
+    assert "How each issue ends, by model (probability, 95% interval)" in text
     header = next(line for line in text.splitlines() if "bargaining" in line)
     assert header.index("bargaining") < header.index("compromise") < header.index("nash")
-    assert "Political declaration" in text and "no agreement" in text
+    # Cells wrap in the table: each ending's words, and the option's.
+    assert "agreed:" in text and "without a deal:" in text and "Political" in text
     assert "100 runs per model, seed 1" in text
     assert "compromise, nash: forecasting models; they ignore the calendar" in text
     table = pd.read_parquet(out / "compare.parquet")

@@ -69,16 +69,24 @@ def footnotes(ax) -> list[str]:
 
 def test_outcome_distribution_bars_and_wilson_intervals(results, scenario):
     ax = plot_outcome_distribution(results, "guarantees", scenario=scenario)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels == [
-        "No guarantee",
-        "Political declaration",
-        "Legally binding guarantee",
-        "No agreement",
+        "agreed: No guarantee",
+        "agreed: Political declaration",
+        "agreed: Legally binding guarantee",
+        "without a deal: No guarantee (NATO's fallback)",
     ]
     assert len(ax.patches) == 4
+    assert [p.get_gid() for p in ax.patches] == ["agreed"] * 3 + ["no-deal"]
     table = option_probabilities(results.runs, "guarantees", options=["none", "political", "legal"])
     assert [bar.get_width() for bar in ax.patches] == pytest.approx(list(table["probability"]))
+    # The bars are what the issue ends with, counted here from the runs table itself.
+    rows = results.runs[results.runs["issue"] == "guarantees"]
+    by_hand = [
+        ((rows["outcome"] == o) & rows["agreed"]).mean() for o in ("none", "political", "legal")
+    ] + [((rows["outcome"] == "none") & ~rows["agreed"]).mean()]
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx(by_hand)
+    assert sum(bar.get_width() for bar in ax.patches) == pytest.approx(1.0)
     # Every error bar spans exactly the Wilson interval, zero counts included.
     spans = errorbar_spans(ax)
     assert spans == pytest.approx(table[["low", "high"]].to_numpy().ravel().tolist())
@@ -95,13 +103,17 @@ def test_outcome_distribution_bars_and_wilson_intervals(results, scenario):
         f"{p:.0%}" if p == 0 or p >= 0.01 else f"{p:.1%}" for p in table["probability"]
     ]
     assert ax.get_title(loc="left") == "Guarantee that the shield is not directed at Russia"
-    assert ax.get_xlabel() == "Probability by the deadline (95% interval)"
+    assert ax.get_xlabel() == "Probability the issue ends so by the deadline (95% interval)"
+    # One scale: the axis is in percent, as the bars' labels are.
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{p}%" for p in range(0, 101, 20)]
 
 
 def test_outcome_distribution_without_scenario_uses_ids(results):
     ax = plot_outcome_distribution(results, "guarantees")
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[-1] == "No agreement" and set(labels[:-1]) <= {"none", "political", "legal"}
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert labels[-1] == "without a deal: none"
+    assert set(labels[:-1]) <= {"agreed: none", "agreed: political", "agreed: legal"}
     assert ax.get_title(loc="left") == "guarantees"
     with pytest.raises(UsageError, match="no issue 'treaty'"):
         plot_outcome_distribution(results, "treaty")
@@ -114,7 +126,8 @@ def test_continuous_issue_is_a_histogram_with_positions(quota):
     assert lines == {"sq": 50, "position:northland": 70, "position:southland": 30}
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert "Northland's position" in legend and "Status quo" in legend
-    assert any(text.startswith("No agreement: ") for text in legend)
+    # 50 holds without a deal: the status quo, which Northland's fallback also imposes.
+    assert any(text.startswith("Without a deal: 50 (Northland's fallback): ") for text in legend)
     agreed = res.runs[res.runs["agreed"]]
     assert sum(bar.get_height() for bar in ax.patches) == len(agreed)
     assert ax.get_xlabel().startswith("0 = ")
@@ -150,7 +163,8 @@ def test_time_to_agreement_labels_overlap_nothing(results, scenario):
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     labels = [t for t in ax.texts if (t.get_gid() or "").endswith("-label")]
-    boxes = [t.get_window_extent(renderer) for t in labels]
+    # The text alone (an annotation's extent includes its leader).
+    boxes = [mpl.text.Text.get_window_extent(t, renderer) for t in labels]
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
@@ -171,7 +185,9 @@ def test_trajectories_one_median_per_actor(results, scenario):
     assert [line.get_label() for line in medians] == ["NATO", "Russia", "United States"]
     fan = fan_quantiles(results.trajectories, "aspiration_missile_defence")
     nato = fan[fan["actor"] == "nato"]
-    assert np.allclose(medians[0].get_ydata(), nato["median"])
+    # Steps: each round's value, held one round more at the end so the last step has width.
+    assert np.allclose(medians[0].get_ydata()[:-1], nato["median"], equal_nan=True)
+    assert all(line.get_drawstyle() == "steps-post" for line in medians)
     assert len({line.get_linestyle() for line in medians}) == 3  # coinciding lines stay apart
     assert (fan["q05"] <= fan["q25"]).all() and (fan["q25"] <= fan["median"]).all()
     assert (fan["median"] <= fan["q75"]).all() and (fan["q75"] <= fan["q95"]).all()
@@ -234,7 +250,13 @@ def test_sweep_heatmap_cells(swept, scenario):
     table = sweep_response(swept.runs, FALLBACK, by=SALIENCE)
     cell = table[(table[FALLBACK] == 0.4) & (table[SALIENCE] == 0.5)]["probability"].iloc[0]
     assert image[0, 0] == pytest.approx(cell)
-    assert len([t for t in ax.texts if t.get_text().endswith("%")]) == 6
+    cells = [t.get_text() for t in ax.texts if t.get_gid() == "cell"]
+    assert len(cells) == 6
+    # Each cell: the probability, then its Wilson interval (all cells hold 60 runs: the
+    # footnote says so).
+    row = table[(table[FALLBACK] == 0.4) & (table[SALIENCE] == 0.5)].iloc[0]
+    assert cells[0] == (f"{100 * row.probability:.0f}%\n{100 * row.low:.0f}-{100 * row.high:.0f}")
+    assert "95% interval of 60 runs" in footnotes(ax)[0].replace("\n", " ")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.4", "0.55", "0.7"]
 
 
@@ -276,7 +298,7 @@ def two_models(scenario):
 def test_model_comparison_bars_per_model_and_option(two_models, scenario):
     ax = plot_model_comparison(two_models, "guarantees", scenario=scenario)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["bargaining", "compromise"]
-    assert len(ax.patches) == 2 * 4  # two models x (three options + no agreement)
+    assert len(ax.patches) == 2 * 4  # two models x (three options agreed + one without a deal)
     runs = pd.concat([r.runs.assign(model=m) for m, r in two_models.items()])
     table = option_probabilities(
         runs, "guarantees", options=["none", "political", "legal"], by=["model"]
@@ -290,13 +312,17 @@ def test_model_comparison_bars_per_model_and_option(two_models, scenario):
     # Error bars are drawn option by option, one per model: the political declaration's come
     # second.
     assert spans[4:8] == pytest.approx(political[["low", "high"]].to_numpy().ravel().tolist())
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]
     assert legend == [
-        "No guarantee",
-        "Political declaration",
-        "Legally binding guarantee",
-        "No agreement",
+        "agreed: No guarantee",
+        "agreed: Political declaration",
+        "agreed: Legally binding guarantee",
+        "without a deal: No guarantee (NATO's fallback)",
     ]
+    # The red line the forecasting models cannot see is named under the figure.
+    assert "Red lines: NATO never agrees to Legally binding guarantee." in " ".join(
+        footnotes(ax)[0].split()
+    )
 
 
 def test_model_comparison_accepts_a_runs_table_or_results_with_a_model_column(two_models, scenario):

@@ -44,10 +44,10 @@ def test_counts_of_the_four_runs_by_hand():
     table = counts.outcomes.set_index(["issue", "outcome", "agreed"])["count"].to_dict()
     assert table == {
         ("a", "yes", True): 2,
-        ("a", "no agreement", False): 2,
+        ("a", "no", False): 2,  # what holds without a deal, as the runs table has it
         ("g", "political", True): 2,
         ("g", "legal", True): 1,
-        ("g", "no agreement", False): 1,
+        ("g", "none", False): 1,
     }
 
 
@@ -66,8 +66,9 @@ def test_merged_counts_add_up_and_intervals_come_from_the_sums():
     assert fallbacks["count"].to_dict() == {"north": 1, "south": 2}
     assert fallbacks["probability"].to_dict() == {"north": 0.25, "south": 0.5}
     g = outcomes_of(counts).query("issue == 'g'")
-    # ordered: agreed options by probability, then no agreement
-    assert g["outcome"].tolist() == ["political", "legal", "no agreement"]
+    # ordered: agreed options by probability, then what held without a deal
+    assert g["outcome"].tolist() == ["political", "legal", "none"]
+    assert g["agreed"].tolist() == [True, True, False]
     assert g["count"].tolist() == [2, 1, 1]
     assert (g["runs"] == 4).all()
 

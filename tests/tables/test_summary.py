@@ -10,7 +10,6 @@ import pytest
 
 from negosim.errors import UsageError
 from negosim.tables.summary import (
-    NO_AGREEMENT,
     agreement_curve,
     agreement_summary,
     fallback_probabilities,
@@ -38,26 +37,41 @@ def test_wilson_interval_known_binomial_cases(k, n, expected):
 
 
 def test_option_probabilities_keeps_zero_counts_in_scenario_order():
-    # 5 runs agree on a political declaration; 5 break down and "none" holds without agreement.
+    # 5 runs agree on a political declaration; 5 break down and "none" holds without a deal.
     runs = one_issue([("political", True)] * 5 + [("none", False)] * 5)
     table = option_probabilities(runs, "g", options=["none", "political", "legal"])
-    assert list(table["outcome"]) == ["none", "political", "legal", NO_AGREEMENT]
+    assert list(table["outcome"]) == ["none", "political", "legal", "none"]
     assert list(table["agreed"]) == [True, True, True, False]
-    # "none" held 5 times but was never agreed: its count is 0, not 5.
+    # "none" held 5 times but was never agreed: agreed 0 times, 5 times without a deal.
     assert list(table["count"]) == [0, 5, 0, 5]
+    assert table["probability"].sum() == 1.0
     assert (table["runs"] == 10).all()
     for row in table.itertuples():
         assert (row.low, row.high) == pytest.approx(wilson_by_hand(row.count, 10), abs=1e-12)
+
+
+def test_option_probabilities_lists_the_no_deal_outcomes_asked_for_or_one_pooled_row():
+    runs = one_issue([("political", True)] * 4)
+    named = option_probabilities(runs, "g", options=["political"], no_deal=["none"])
+    assert list(zip(named["outcome"], named["agreed"], named["count"], strict=True)) == [
+        ("political", True, 4),
+        ("none", False, 0),
+    ]
+    pooled = option_probabilities(runs, "g", options=["political"])  # none seen, none named
+    assert pd.isna(pooled["outcome"].iloc[-1]) and not pooled["agreed"].iloc[-1]
+    assert pooled["count"].tolist() == [4, 0]
 
 
 def test_option_probabilities_by_model_and_default_options():
     a = one_issue([("legal", True)] * 3 + [("none", False)], model="a")
     b = one_issue([("political", True)] * 2, model="b")
     table = option_probabilities(pd.concat([a, b], ignore_index=True), "g", by=["model"])
-    assert list(table["outcome"]) == ["legal", "political", NO_AGREEMENT] * 2
-    counts = table.set_index(["model", "outcome"])["count"]
-    assert counts[("a", "legal")] == 3 and counts[("a", NO_AGREEMENT)] == 1
-    assert counts[("b", "political")] == 2 and counts[("b", "legal")] == 0
+    assert list(table["outcome"]) == ["legal", "political", "none"] * 2
+    assert list(table["agreed"]) == [True, True, False] * 2
+    counts = table.set_index(["model", "outcome", "agreed"])["count"]
+    assert counts[("a", "legal", True)] == 3 and counts[("a", "none", False)] == 1
+    assert counts[("b", "political", True)] == 2 and counts[("b", "legal", True)] == 0
+    assert counts[("b", "none", False)] == 0
     assert table.set_index("model")["runs"].to_dict() == {"a": 4, "b": 2}
     with pytest.raises(UsageError, match="no issue 'x'"):
         option_probabilities(a, "x")
@@ -65,27 +79,35 @@ def test_option_probabilities_by_model_and_default_options():
         option_probabilities(a.drop(columns="agreed"), "g")
 
 
-def test_outcome_probabilities_lists_what_was_seen_most_likely_first():
+def test_outcome_probabilities_lists_what_each_issue_ends_with():
     runs = two_issues()
     table = outcome_probabilities(runs)
-    # Issues sorted (a before g); agreed outcomes by probability, then no agreement.
+    # Issues in the order the runs table has them (g before a); agreed outcomes by probability,
+    # then the outcomes that held without a deal.
+    assert list(dict.fromkeys(table["issue"])) == ["g", "a"]
     g = table[table["issue"] == "g"]
-    assert list(g["outcome"]) == ["political", "legal", NO_AGREEMENT]
+    assert list(zip(g["outcome"], g["agreed"], strict=True)) == [
+        ("political", True),
+        ("legal", True),
+        ("none", False),
+    ]
     assert list(g["count"]) == [2, 1, 1] and (g["runs"] == 4).all()
     a = table[table["issue"] == "a"]
-    assert list(a["outcome"]) == ["yes", NO_AGREEMENT] and list(a["count"]) == [2, 2]
+    assert list(zip(a["outcome"], a["agreed"], strict=True)) == [("yes", True), ("no", False)]
+    assert list(a["count"]) == [2, 2]
     assert list(a["probability"]) == [0.5, 0.5]
     assert (a["low"].iloc[0], a["high"].iloc[0]) == pytest.approx(wilson_by_hand(2, 4))
+    assert table.groupby("issue")["probability"].sum().tolist() == [1.0, 1.0]
 
 
 def test_one_probability_per_option_whichever_table_reports_it():
     runs = two_issues()
-    seen = outcome_probabilities(runs).set_index(["issue", "outcome"])
+    seen = outcome_probabilities(runs).set_index(["issue", "outcome", "agreed"])
     for issue, options in (("g", ["none", "political", "legal"]), ("a", ["yes", "no"])):
-        table = option_probabilities(runs, issue, options=options).set_index("outcome")
-        for outcome, row in table.iterrows():
-            if (issue, outcome) in seen.index:
-                other = seen.loc[(issue, outcome)]
+        table = option_probabilities(runs, issue, options=options)
+        for _, row in table.iterrows():
+            if (issue, row["outcome"], row["agreed"]) in seen.index:
+                other = seen.loc[(issue, row["outcome"], row["agreed"])]
                 assert (row["probability"], row["low"], row["high"]) == (
                     other["probability"],
                     other["low"],

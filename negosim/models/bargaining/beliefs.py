@@ -89,7 +89,7 @@ def particle_group(
     others = np.delete(pass_probability, j, axis=1).prod(axis=1)  # (R,)
     ratify = (others[:, None] * particles.pass_probability).reshape(rows)
     u_eff = utility.effective_utility(
-        package, u, reservation[:, None], ratify, in_place=False, actors=[j]
+        package, u, reservation[:, None], ratify, in_place=True, actors=[j]
     )
     best = u_eff[:, 0].max(axis=1).reshape(R, P).T
     on_table = np.take(u_eff[:, 0], table, axis=1).reshape(R, P, len(table))

@@ -138,7 +138,6 @@ def offers(
 def responder_payoff(
     group: Group,
     floor: np.ndarray,
-    mask: np.ndarray,
     proposer_weights: np.ndarray,
     proposer_choice: np.ndarray,
     proposer_feasible: np.ndarray,
@@ -147,22 +146,23 @@ def responder_payoff(
     """``(P, R)`` what each type expects when another actor proposes.
 
     The proposer's types (``proposer_*``, ``(Q, R)``, under this type's beliefs) each offer one
-    combination; this type gets its utility of the offer where it accepts it (``mask``, its
-    answers at ``floor``) and every third actor does, which happens with chance
+    combination; this type gets its utility of the offer where it accepts it (at ``floor``) and
+    every third actor does, which happens with chance
     ``third_parties`` ``(J, R)`` (None: there is nobody else), and ``floor`` otherwise.
     """
     _, J, R = group.u.shape
     if J == 0:
         return floor.copy()
-    assert group.u.flags.c_contiguous and mask.flags.c_contiguous
+    assert group.u.flags.c_contiguous
     P = group.size
     x = proposer_choice  # (Q, R)
     # Flat indices of [p, x[q, r], r]: one take gathers every type's utility of every offer.
     offset = x * R + np.arange(R)[None, :]  # (Q, R), the index of [x, r] in a (J, R) array
-    flat = np.arange(P)[:, None, None] * (J * R) + offset[None]
+    flat = offset[None] if P == 1 else np.arange(P)[:, None, None] * (J * R) + offset[None]
     ux = np.take(group.u, flat)  # (P, Q, R)
-    yes = np.take(mask, flat) & proposer_feasible[None]
     low = floor[:, None, :]
+    # The type's answer (the comparison of :func:`acceptance` at the same floor).
+    yes = (ux >= low - TOLERANCE) & proposer_feasible[None]
     if third_parties is None:
         pay = np.where(yes, ux, low)
     else:
@@ -221,7 +221,7 @@ def plan(
                     q = mind[j][m]
                     third = together(chance, mind[j], j, skip=(m,))
                     received = responder_payoff(
-                        group, floor[g], masks[g], weights[q], made[q][0], made[q][1], third
+                        group, floor[g], weights[q], made[q][0], made[q][1], third
                     )
                 payoff += weight[None, :] * received
             value[g] = payoff
