@@ -97,14 +97,21 @@ def split(
     walk_away: float = 0.05,
     particles: int = 8,
     rounds: int = 3,
+    late_event: bool = False,
 ) -> str:
-    """Two actors split one 0-100 scale: u_A = x / 100, u_B = 1 - x / 100; A's fallback 0.7."""
-    end = f"2020-01-0{rounds}"
+    """Two actors split one 0-100 scale: u_A = x / 100, u_B = 1 - x / 100; A's fallback 0.7.
+    ``late_event``: an event with an effect on the last day, so that nobody walks away before."""
+    end = f"2020-01-0{rounds}"  # the deadline, on the day of the last round
+    close = f"2020-01-0{rounds + 1}"
+    events = (
+        f"events: {{late: {{label: Late news, date: {end}, assumption: Test., "
+        "effects: [{type: capability, actor: a, multiply: 1}]}}"
+    )
     return textwrap.dedent(
         f"""
         schema_version: 1
         metadata: {{id: split, title: Split}}
-        calendar: {{start: 2020-01-01, end: {end}, round_length: 1d}}
+        calendar: {{start: 2020-01-01, end: {close}, round_length: 1d}}
         issues:
           share: {{label: Share to A, kind: continuous, status_quo: 50}}
         actors:
@@ -124,6 +131,7 @@ def split(
             behaviour: {{patience: 0.9, assumption: Test.}}
         deadlines:
           end: {{label: Deadline, date: {end}, assumption: Test.}}
+        {events if late_event else ""}
         engine:
           model: bargaining
           parameters:
@@ -187,13 +195,13 @@ def test_events_officials_and_stances_in_words(tmp_path, capsys):
 
 
 def test_last_round_asks_for_the_fallbacks(tmp_path, capsys):
-    # One round: it is the last, so each actor asks for exactly its fallback's worth.
-    lines = explain(tmp_path, split(fallback_b="0.2", rounds=1), capsys)
-    assert (
+    # No package is worth 0.7 to both, but news is due on the last day, so talks go on to the
+    # last round; there each actor asks for exactly its fallback's worth.
+    lines = explain(tmp_path, split(rounds=2, late_event=True), capsys)
+    assert lines.index("round 2, 2020-01-02") < lines.index(
         "  Share to A: last round, nothing left to wait for: each actor's floor is now what its "
-        "fallback is worth to it, and it asks for that alone: Avalon 0.70, Borduria 0.20"
-    ) in lines
-    assert "    Borduria accepts: utility 0.30 >= aspiration 0.20" in lines  # A offers 70
+        "fallback is worth to it, and it asks for that alone: Avalon 0.70, Borduria 0.70"
+    )
 
 
 def test_breakdown_under_complete_information_names_who_and_why(tmp_path, capsys):

@@ -19,7 +19,7 @@ def test_run_prints_summary_and_writes_results(tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(SEED), "--runs", "300", "--seed", "4", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    for heading in ("Outcome by the deadline", "How the talks end", "Fallbacks that play out"):
+    for heading in ("How each issue ends", "How the talks end", "Fallbacks that play out"):
         assert heading in text
     assert "Political declaration" in text and "NATO summit in Chicago (2012-05-20)" in text
     runs = pd.read_parquet(out / "runs.parquet")
