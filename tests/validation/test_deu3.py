@@ -153,15 +153,16 @@ def test_full_backtest_runs(data: DEU3) -> None:
 
 def test_validation_all_is_honest_and_documented() -> None:
     import negosim.validation as validation
-    from negosim.validation import backtest, deu3
+    from negosim.validation import backtest, deu3, forecasters, splits
 
-    for module in (validation, backtest, deu3):
+    for module in (validation, backtest, deu3, forecasters, splits):
         assert module.__doc__, module.__name__
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isfunction(obj) or inspect.isclass(obj):
                 assert obj.__doc__, f"{module.__name__}.{name} has no docstring"
-    assert set(validation.__all__) <= set(backtest.__all__) | set(deu3.__all__)
+    exported = set(backtest.__all__) | set(deu3.__all__) | set(splits.__all__)
+    assert set(validation.__all__) <= exported
 
 
 def test_the_backtest_scores_every_registered_point_forecaster() -> None:
