@@ -125,7 +125,9 @@ def offers(
     # exactly (utilities on the table and fallbacks are finite), so complete information keeps
     # the arithmetic of the full-information rule.
     expected = group.u * together[None]
-    expected += (1.0 - together)[None] * fallback[:, None, :]
+    rest = 1.0 - together
+    for p in range(P):  # (J, R) at a time: no temporary the size of the whole group
+        expected[p] += rest * fallback[p][None, :]
     valid = mask & (together > 0.0)[None]
     np.copyto(expected, -np.inf, where=~valid)
     best = expected.max(axis=1)  # (P, R)
