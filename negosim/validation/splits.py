@@ -263,7 +263,10 @@ def run_splits(
                 "pooled_low": float(low),
                 "pooled_high": float(high),
                 "mdd": MDD_Z * se,
-                "split_mdd": float(MDD_Z * np.nanmedian(split_se[m])),
+                # NaN (no warning) when no split had enough proposals for an interval
+                "split_mdd": float(MDD_Z * np.nanmedian(split_se[m]))
+                if np.isfinite(split_se[m]).any()
+                else float("nan"),
                 "params": label,
             }
         )
