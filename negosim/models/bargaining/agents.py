@@ -8,8 +8,10 @@ replicates on the last axis (the table of axes in ``docs/engine.md``), and its b
 - :meth:`ActorAgent.stance` re-forms its ideal points from its officials;
 - :meth:`ActorAgent.value_package` takes in its row of a valuation (its utilities of every
   combination, of those on the table, its reservation value and its strategic floors);
-- :meth:`ActorAgent.aspiration` is its concession, :meth:`ActorAgent.accepts` its answer to every
-  combination on the table, :meth:`ActorAgent.propose` its choice among those everyone accepts.
+- :meth:`ActorAgent.aspiration` is its concession, :meth:`ActorAgent.answer` its answer to an
+  offer.  Its screening offer and the particles' answers are computed by the model over groups of
+  types (:mod:`negosim.models.bargaining.planning`), since an offer weighs every other actor's
+  types at once.
 
 The model (:mod:`negosim.models.bargaining.model`) orchestrates and runs the vectorised kernels
 over the agents' stacked answers; it never writes an agent's arrays.
@@ -154,7 +156,6 @@ class ActorAgent(mesa.Agent):
         self.head = np.full(R, -1, dtype=np.int64)  # (R,) official installed by an authority effect
         self.override_value = np.full((n_issues, R), np.nan)  # (I, R) position effects
         self.override_choice = np.full((n_issues, R), -1, dtype=np.int64)  # (I, R)
-        self._head_seen: np.ndarray | None = None
         self.ideal = np.full((n_issues, R), np.nan)  # (I, R) as last formed by stance()
         # The actor's row of the current valuation, per package (see value_package).
         self.utility: list[np.ndarray] = []  # (C, R) effective utility of every combination
@@ -198,13 +199,6 @@ class ActorAgent(mesa.Agent):
             if official.has_authority(day):
                 static = official.index
         return np.where(self.head >= 0, self.head, static)
-
-    def head_changed(self, day: dt.date) -> bool:
-        """True when the head on ``day`` differs from the one last asked about (or on first ask)."""
-        head = self.current_head(day)
-        changed = self._head_seen is None or not np.array_equal(head, self._head_seen)
-        self._head_seen = head
-        return changed
 
     def stance(self, day: dt.date) -> tuple[np.ndarray, np.ndarray]:
         """``(ideal, choice)``, both ``(I, R)``, on ``day``; the ideal is kept as :attr:`ideal`.
@@ -279,8 +273,8 @@ class ActorAgent(mesa.Agent):
             ``(C, R)`` effective utility of every combination (``-inf`` outside its red lines
             and for the no-deal combination).
         table
-            ``(J,)`` the combinations in play (inside every red line, valued at least at every
-            fallback in some replicate).
+            ``(J,)`` the combinations in play (see "The table" in
+            :mod:`negosim.models.bargaining.rules`).
         table_utility
             ``(J, R)`` its effective utility of them.
         reservation
@@ -318,30 +312,13 @@ class ActorAgent(mesa.Agent):
         floor = self.floors[package][t - self.floor_start]
         return rules.aspiration(self.best[package], floor, self.alpha[t])
 
-    def accepts(self, package: int, level: np.ndarray) -> np.ndarray:
-        """``(J, R)`` True where the actor accepts a combination on the table: its utility is at
-        least ``level`` (its aspiration, ``(R,)``) within
+    def answer(self, package: int, offer: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """``(R,)`` True where the actor accepts the offered combination (``offer``, ``(R,)``
+        indices into the table) at ``level`` (its aspiration, ``(R,)``), within
         :data:`~negosim.models.bargaining.rules.TOLERANCE`."""
-        accepted: np.ndarray = self.table_utility[package] >= level - rules.TOLERANCE
+        utility = self.table_utility[package][offer, np.arange(len(offer))]
+        accepted: np.ndarray = utility >= level - rules.TOLERANCE
         return accepted
-
-    def propose(
-        self, package: int, accepted: np.ndarray, replicates: np.ndarray | None = None
-    ) -> np.ndarray:
-        """The actor's offer: among the combinations everyone accepts, the one it likes best
-        (the first in combination order on ties).
-
-        ``accepted`` is ``(J, R)``: which combinations on the table every actor accepts.  The
-        actor proposes in every replicate (``replicates`` None) or in those whose indices
-        ``replicates`` lists.  Returns the offered combination per such replicate, meaningful
-        where some combination is accepted.
-        """
-        own = self.table_utility[package]
-        if replicates is not None:  # integer gathers: cheaper than boolean masks on this axis
-            accepted = np.take(accepted, replicates, axis=1)
-            own = np.take(own, replicates, axis=1)
-        chosen: np.ndarray = self.table[package][rules.first_max(np.where(accepted, own, -np.inf))]
-        return chosen
 
     def favourite(self, package: int, replicate: int) -> int:
         """The combination the actor likes best in one replicate (what it puts forward when

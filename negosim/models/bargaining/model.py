@@ -411,8 +411,8 @@ class NegotiationModel(Narrator, mesa.Model):
         x = np.maximum(offer, 0)
         agreed = offer >= 0
         answers = []
-        for j in range(A):
-            yes = groups[j].u[0][x, rows] >= levels[j] - rules.TOLERANCE
+        for j, actor in enumerate(self.actors):
+            yes = actor.answer(package, x, levels[j])
             answers.append(yes)
             agreed &= yes | (proposer == j)
         if not self.complete:
@@ -432,7 +432,11 @@ class NegotiationModel(Narrator, mesa.Model):
         open_: np.ndarray,
     ) -> None:
         """Bayes' rule on the strategies played: every particle set keeps the weight of the
-        types that would have answered, or offered, as its actor did this round."""
+        types that would have answered, or offered, as its actor did this round.
+
+        A particle's offer is predicted with its actor's own beliefs (``mind[j]``): observers
+        are taken to know what the others believe, misperceptions included (beliefs move only
+        on public answers and offers, so under a common prior they are common knowledge)."""
         groups, A, R = self.groups[k], self.compiled.n_actors, self.params.n
         x = np.maximum(offer, 0)
         for g in range(A, len(groups)):
@@ -481,8 +485,8 @@ class NegotiationModel(Narrator, mesa.Model):
         for a in range(A):
             for j in range(A):
                 g = self.mind[a][j]
-                if a == j or groups[g].size == 1:
-                    summary = np.repeat(groups[j if a == j else g].reservation, 3, axis=0)
+                if groups[g].size == 1:  # a known type (itself, or under complete information)
+                    summary = np.repeat(groups[g].reservation, 3, axis=0)
                 else:
                     summary = weighted_quantiles(
                         groups[g].reservation, self.weights[g], (0.05, 0.5, 0.95)
@@ -496,9 +500,10 @@ class NegotiationModel(Narrator, mesa.Model):
         day = c.round_dates[t]
         if self.explain:
             self.narrative.append(f"round {t + 1}, {day}")
-        fired = self._fire_events(t)
-        heads_changed = any(self.actors.map("head_changed", day))
-        if self._due[t] or heads_changed or fired:
+        self._fire_events(t)
+        # The calendar decides (rules.valuation_rounds): every event and every change of head
+        # falls in a due round, and no replicate's plan depends on what others in its block saw.
+        if self._due[t]:
             self._evaluate(t)
         if self.explain:
             self._narrate_stances(t)

@@ -210,6 +210,7 @@ def plan(
             joint = together(chance, mind[group.owner], group.owner, skip=())
             assert joint is not None  # at least two actors sit at the table
             made.append(offers(group, joint, floor[g], floor[g], masks[g]))
+        thirds: dict[tuple[int, int], np.ndarray | None] = {}  # per (responder, proposer)
         for g, group in enumerate(groups):
             j = group.owner
             payoff = np.zeros((group.size, R))
@@ -221,7 +222,9 @@ def plan(
                     received = made[g][2]
                 else:
                     q = mind[j][m]
-                    third = together(chance, mind[j], j, skip=(m,))
+                    if (j, m) not in thirds:  # the same for the truth and the particles of j
+                        thirds[j, m] = together(chance, mind[j], j, skip=(m,))
+                    third = thirds[j, m]
                     received = responder_payoff(
                         group, floor[g], weights[q], made[q][0], made[q][1], third
                     )

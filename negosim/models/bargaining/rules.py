@@ -17,14 +17,19 @@ Aspiration
 
 The table
     Only combinations inside every red line (``PackageSpace.on_table``) can ever be agreed, and
-    between two valuations only those that some replicate of the block values at least at every
-    fallback (floors and aspirations never fall below it).  Rounds and floors work on that table,
-    held ``(A, J, R)``, with the per-actor state ``(A, R)``: replicates are the innermost axis,
-    so NumPy loops run long whatever the number of actors or combinations.
+    between two valuations only those that some replicate of the block could still accept:
+    under complete information, valued at least at every fallback; under private information,
+    such that every actor has some type (its own or a particle) valuing it at least at that
+    type's fallback (:func:`~negosim.models.bargaining.planning.some_type_accepts`).  Rounds and
+    floors work on that table, held ``(A, J, R)``, with the per-actor state ``(A, R)``:
+    replicates are the innermost axis, so NumPy loops run long whatever the number of actors or
+    combinations.
 
-A round itself (aspirations, answers, the proposer's offer) is the actors' behaviour, in
-:mod:`negosim.models.bargaining.agents`; the functions here are the kernels they and the model
-share.  Shapes follow the table of axes in ``docs/engine.md``: replicates always last.
+Under private information the plan and the screening offers are
+:mod:`negosim.models.bargaining.planning`; :func:`strategic_floors` is its complete-information
+special case, kept as the oracle that ``tests/models/bargaining/test_planning.py`` checks the
+plan against bit for bit.  Shapes follow the table of axes in ``docs/engine.md``: replicates
+always last.
 """
 
 from __future__ import annotations

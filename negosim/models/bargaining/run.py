@@ -14,7 +14,7 @@ keeps the layout the tidy tables are written from (``utility`` ``(K, R, A)``, ``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -47,7 +47,10 @@ def run_block(
     record: bool = False,
     explain: bool = False,
     explain_at: int = 0,
-    **beliefs: Any,
+    information: str = "private",
+    particles: int = 8,
+    tremble: float = 0.05,
+    walk_away: float = 0.05,
 ) -> BlockResult:
     """Sample and play ``n`` replicates as one Mesa model; with ``explain`` keep the story of
     replicate ``explain_at``."""
@@ -60,7 +63,10 @@ def run_block(
         record=record,
         explain=explain,
         explain_at=explain_at,
-        **beliefs,
+        information=information,
+        particles=particles,
+        tremble=tremble,
+        walk_away=walk_away,
     )[0]
 
 

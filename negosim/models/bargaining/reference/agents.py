@@ -104,7 +104,6 @@ class ReferenceActor(mesa.Agent):
         ]
         self.ideal: list[float] = []
         self.choice: list[int] = []
-        self.head_seen: int | None = None  # the head when last asked (None: never asked)
         self.valuations: list[Valuation] = []  # per package, by its true type
 
     def current_head(self, day: dt.date) -> int:
@@ -156,14 +155,6 @@ class ReferenceActor(mesa.Agent):
     def step(self) -> None:
         """Re-form the stance from the officials (events may have changed who decides)."""
         self.ideal, self.choice = self.form_stance(self.model.day)
-
-    def head_changed(self, day: dt.date) -> bool:
-        """True when the official deciding on ``day`` is not the one last asked about (always on
-        the first ask): what the actor stands for may have changed."""
-        head = self.current_head(day)
-        changed = head != self.head_seen
-        self.head_seen = head
-        return changed
 
     def value_packages(self) -> None:
         """Value every package with the actor's own (true) type and current stance."""

@@ -356,9 +356,8 @@ class ReferenceNegotiation(mesa.Model):
         """One dated round: events, stances, then a proposal on every open package."""
         t = self.round_index
         self.day = self.compiled.round_dates[t]
-        fired = self.fire_events(t)
-        heads = [actor.head_changed(self.day) for actor in self.actors]
-        if self.every_round or self.due[t] or fired or any(heads):
+        self.fire_events(t)
+        if self.every_round or self.due[t]:  # the calendar: events and heads change only then
             self.agents.shuffle_do("step")  # stances
             self.value_and_plan(t)
         for k in range(len(self.packages)):
