@@ -7,7 +7,7 @@ import numpy as np
 from negosim.core.compiled import Compiled
 from negosim.core.status import SETTLED
 
-__all__ = ["fallback_plays", "package_in_fallback"]
+__all__ = ["fallback_plays", "package_in_fallback", "reservation"]
 
 
 def package_in_fallback(c: Compiled, package: int, actor: int) -> bool:
@@ -24,3 +24,13 @@ def fallback_plays(c: Compiled, status: np.ndarray, actor: int) -> np.ndarray:
         return np.zeros(status.shape[1], dtype=bool)
     unsettled: np.ndarray = ~np.isin(status[relevant], SETTLED)
     return np.any(unsettled, axis=0)
+
+
+def reservation(stated: np.ndarray, no_deal: np.ndarray, acts: bool) -> np.ndarray:
+    """What an actor (or one of its types) keeps without a deal on a package: its stated
+    fallback value (``stated``; NaN: none stated) where its fallback acts on the package, else
+    ``no_deal``, its utility of the package's no-deal combination."""
+    if not acts:
+        return no_deal
+    chosen: np.ndarray = np.where(np.isnan(stated), no_deal, stated)
+    return chosen

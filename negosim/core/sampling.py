@@ -25,7 +25,24 @@ from negosim.scenario.schema import (
     SalienceEffect,
 )
 
-__all__ = ["BlockParams", "EffectDraw", "Sites", "sample_block", "slice_params", "stack_params"]
+__all__ = [
+    "BlockParams",
+    "EffectDraw",
+    "Sites",
+    "plan_blocks",
+    "sample_block",
+    "slice_params",
+    "stack_params",
+]
+
+
+def plan_blocks(runs: int, block_size: int) -> list[tuple[int, int, int]]:
+    """Every block of a simulation as ``(block, n, first_run)``: blocks of ``block_size`` runs,
+    the last one shorter (a block is the unit of randomness: :func:`block_seed`)."""
+    return [
+        (block, min(block_size, runs - block * block_size), block * block_size)
+        for block in range(-(-runs // block_size))
+    ]
 
 
 def block_seed(master_seed: int, block: int) -> np.random.SeedSequence:

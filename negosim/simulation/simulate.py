@@ -14,6 +14,7 @@ import negosim.limits as limits
 from negosim._version import __version__
 from negosim.core.compiled import Compiled
 from negosim.core.frames import runs_frame, trajectories_frame
+from negosim.core.sampling import plan_blocks
 from negosim.errors import UsageError
 from negosim.models.base import DecisionModel
 from negosim.models.registry import get_model
@@ -138,15 +139,6 @@ def batches(blocks: list[tuple[int, int, int]], runs: int) -> list[list[tuple[in
         out.append(blocks[start : start + count])
         start += count
     return out
-
-
-def plan_blocks(runs: int, block_size: int) -> list[tuple[int, int, int]]:
-    """Every block of a simulation as ``(block, n, first_run)``: blocks of ``block_size`` runs,
-    the last one shorter."""
-    return [
-        (block, min(block_size, runs - block * block_size), block * block_size)
-        for block in range(-(-runs // block_size))
-    ]
 
 
 BlockFrames = tuple[int, int, pd.DataFrame, pd.DataFrame | None]

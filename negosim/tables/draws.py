@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from negosim.core.compiled import Compiled
-from negosim.core.sampling import BlockParams, Sites, block_seed, sample_block
+from negosim.core.sampling import BlockParams, Sites, block_seed, plan_blocks, sample_block
 from negosim.errors import UsageError
 from negosim.io import file_sha256, write_with_atomic
 from negosim.scenario.distributions import support
@@ -343,13 +343,6 @@ def _event_probability(c: Compiled, sites: Any, path: str, n: int) -> np.ndarray
     return np.clip(np.asarray(sites.sample(path, value, n), dtype=np.float64), 0.0, 1.0)
 
 
-def _blocks(runs: int, block_size: int) -> list[tuple[int, int, int]]:
-    return [
-        (block, min(block_size, runs - block * block_size), block * block_size)
-        for block in range(-(-runs // block_size))
-    ]
-
-
 def draws_table(
     c: Compiled, *, runs: int, seed: int, block_size: int, columns: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -357,7 +350,7 @@ def draws_table(
     :func:`negosim.simulate` plays them with the same arguments), in memory."""
     frames = [
         block_draws(c, seed=seed, block=b, n=n, first_run=first, columns=columns)
-        for b, n, first in _blocks(runs, block_size)
+        for b, n, first in plan_blocks(runs, block_size)
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -400,7 +393,7 @@ def sweep_draw_frames(
     columns = [c for c in paths if c in varies or every[c].nunique(dropna=False) > 1]
     for p in range(points):
         c = point(p)
-        for b, n, first in _blocks(runs, block_size):
+        for b, n, first in plan_blocks(runs, block_size):
             frame = block_draws(c, seed=seed, block=b, n=n, first_run=first, columns=columns)
             frame.insert(0, "point", np.int64(p))
             yield frame

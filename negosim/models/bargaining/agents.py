@@ -27,7 +27,7 @@ import numpy as np
 
 import negosim.models.bargaining.rules as rules
 from negosim.core.compiled import Compiled, option_index
-from negosim.core.fallbacks import package_in_fallback
+from negosim.core.fallbacks import package_in_fallback, reservation
 from negosim.core.sampling import BlockParams
 from negosim.scenario.schema import (
     AuthorityEffect,
@@ -245,11 +245,7 @@ class ActorAgent(mesa.Agent):
         """``(R,)`` what the actor keeps without a deal on a package: its stated fallback value
         where the fallback acts on the package, else ``no_deal``, its utility of the package's
         no-deal combination."""
-        if not self.fallback_acts[package]:
-            return no_deal
-        value = self.fallback_value
-        chosen: np.ndarray = np.where(np.isnan(value), no_deal, value)
-        return chosen
+        return reservation(self.fallback_value, no_deal, self.fallback_acts[package])
 
     def value_package(
         self,

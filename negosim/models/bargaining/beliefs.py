@@ -23,6 +23,7 @@ import numpy as np
 
 from negosim.core import utility
 from negosim.core.compiled import Compiled, PackageSpace
+from negosim.core.fallbacks import reservation
 from negosim.core.particles import Particles
 from negosim.models.bargaining.planning import Group
 
@@ -83,20 +84,18 @@ def particle_group(
         )
     salience = particles.salience.reshape(rows, 1, -1)
     u = utility.package_utility(package, option_u, salience)  # type: ignore[arg-type]
-    no_deal = u[:, 0, package.no_deal]
+    no_deal = u[:, 0, package.no_deal].copy()  # a copy: the utilities are weighed in place below
     stated = particles.fallback_value.reshape(rows)
-    reservation = np.where(fallback_acts & ~np.isnan(stated), stated, no_deal)
+    kept = reservation(stated, no_deal, fallback_acts)
     others = np.delete(pass_probability, j, axis=1).prod(axis=1)  # (R,)
     ratify = (others[:, None] * particles.pass_probability).reshape(rows)
-    u_eff = utility.effective_utility(
-        package, u, reservation[:, None], ratify, in_place=True, actors=[j]
-    )
+    u_eff = utility.effective_utility(package, u, kept[:, None], ratify, in_place=True, actors=[j])
     best = u_eff[:, 0].max(axis=1).reshape(R, P).T
     on_table = np.take(u_eff[:, 0], table, axis=1).reshape(R, P, len(table))
     return Group(
         owner=j,
         u=np.ascontiguousarray(on_table.transpose(1, 2, 0)),
-        reservation=np.ascontiguousarray(reservation.reshape(R, P).T),
+        reservation=np.ascontiguousarray(kept.reshape(R, P).T),
         patience=np.ascontiguousarray(particles.patience.T),
         best=np.ascontiguousarray(best),
     )
