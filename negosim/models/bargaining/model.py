@@ -222,13 +222,13 @@ class NegotiationModel(Narrator, mesa.Model):
 
     # -- events and valuations ---------------------------------------------------------------
 
-    def _fire_events(self, t: int) -> bool:
-        """Hand every effect due by round ``t`` to the actor it names; True if any applied."""
+    def _fire_events(self, t: int) -> None:
+        """Hand every effect due by round ``t`` to the actor it names (the rounds that re-value
+        are the calendar's, :func:`~negosim.models.bargaining.rules.valuation_rounds`)."""
         c, p = self.compiled, self.params
         day = c.round_dates[t]
         before = c.round_dates[t - 1] if t > 0 else dt.date.min
         due = [e for e, k in enumerate(c.event_ids) if before < c.scenario.events[k].date <= day]
-        changed = False
         for draw in p.effects:
             if draw.event not in due:
                 continue
@@ -237,10 +237,8 @@ class NegotiationModel(Narrator, mesa.Model):
                 mask = mask & (p.outcome[:, draw.event] == draw.outcome)
             if mask.any():
                 self._by_id[draw.effect.actor].apply_effect(draw.effect, draw.values, mask)
-                changed = True
         if self.explain:
             self._narrate_events(due)
-        return changed
 
     def _evaluate(self, t: int) -> None:
         """Value every package from round ``t`` on and hand each actor its row.

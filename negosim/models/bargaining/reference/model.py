@@ -218,20 +218,17 @@ class ReferenceNegotiation(mesa.Model):
 
     # -- events --------------------------------------------------------------------------------
 
-    def fire_events(self, t: int) -> bool:
-        """Apply the effects of the events that happened since the last round; True if any."""
+    def fire_events(self, t: int) -> None:
+        """Apply the effects of the events that happened since the last round."""
         c, x = self.compiled, self.inputs
         day = c.round_dates[t]
         before = c.round_dates[t - 1] if t > 0 else dt.date.min
-        fired = False
         for event, outcome, effect, value in x.effects:
             if not before < c.scenario.events[c.event_ids[event]].date <= day:
                 continue
             if not x.happens[event] or (outcome >= 0 and x.outcome[event] != outcome):
                 continue
             self.apply(effect, value)
-            fired = True
-        return fired
 
     def apply(self, effect: Any, value: float | None) -> None:
         """Apply one effect to its actor."""
